@@ -1,0 +1,7 @@
+/* builtin.h — the built-in decoder structs, one line each; registry.c lists them. */
+#ifndef MAMORI_BUILTIN_H
+#define MAMORI_BUILTIN_H
+
+#include "decoder.h"
+
+#endif

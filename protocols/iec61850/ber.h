@@ -1,0 +1,57 @@
+/* ber.h — the one BER (X.690) reader shared by GOOSE, Sampled Values and MMS.
+ *
+ * Reads one tag-length-value at a time from a cursor: class, constructed bit,
+ * tag number (multi-byte forms included), and a definite length checked
+ * against what its parent holds. Indefinite lengths are rejected as malformed:
+ * IEC 61850 never uses them and they make nesting unbounded. Decoders recurse
+ * into tlv.value (a bounded child cursor) and stop at BER_MAX_DEPTH. */
+#ifndef MAMORI_BER_H
+#define MAMORI_BER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../cursor.h"
+
+#define BER_MAX_DEPTH 16
+
+enum ber_class {
+    BER_CLASS_UNIVERSAL = 0,
+    BER_CLASS_APPLICATION = 1,
+    BER_CLASS_CONTEXT = 2,
+    BER_CLASS_PRIVATE = 3,
+};
+
+enum ber_status {
+    BER_OK,
+    BER_END,        /* the cursor was empty: no more elements */
+    BER_TRUNCATED,  /* tag, length or value runs past the enclosing element */
+    BER_INDEFINITE, /* indefinite length form (0x80) */
+    BER_BAD_TAG,    /* tag number longer than 28 bits */
+    BER_BAD_LENGTH, /* length of more than 4 octets, or the reserved 0xFF */
+};
+
+struct ber_tlv {
+    enum ber_class cls;
+    bool constructed;
+    uint32_t tag;
+    cursor value; /* exactly the value octets */
+};
+
+/* Reads the next element from c. On anything but BER_OK, c is failed. */
+enum ber_status ber_next(cursor *c, struct ber_tlv *tlv);
+
+const char *ber_status_name(enum ber_status s);
+
+/* Value decoders; false when the content does not fit the type. */
+bool ber_uint(cursor value, uint64_t *out); /* non-negative INTEGER up to 64 bits */
+bool ber_int(cursor value, int64_t *out);   /* two's complement INTEGER up to 64 bits */
+bool ber_bool(cursor value, bool *out);
+
+/* True when tlv has this class and tag number. */
+static inline bool ber_is(const struct ber_tlv *tlv, enum ber_class cls, uint32_t tag)
+{
+    return tlv->cls == cls && tlv->tag == tag;
+}
+
+#endif

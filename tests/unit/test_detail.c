@@ -1,0 +1,162 @@
+/* test_detail.c — detail token stream: writing, reading back, JSON rendering,
+ * truncation that stays balanced, and event rendering. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "protocols/detail.h"
+#include "protocols/event.h"
+#include "sensor/event_json.h"
+#include "sensor/json_writer.h"
+
+static struct mamori_detail d;
+static struct json_writer w;
+
+static void setup(void)
+{
+    detail_reset(&d);
+    cr_assert_eq(json_writer_init(&w, 65536), 0);
+}
+
+static void teardown(void) { json_writer_free(&w); }
+
+TestSuite(detail, .init = setup, .fini = teardown);
+
+static const char *render(void)
+{
+    json_writer_reset(&w);
+    jw_detail(&w, NULL, &d);
+    cr_assert(json_writer_ok(&w));
+    return w.buf;
+}
+
+Test(detail, renders_nested_members_as_json)
+{
+    detail_uint(&d, "trans_id", 7);
+    detail_int(&d, "delta", -3);
+    detail_bool(&d, "simulation", false);
+    detail_string(&d, "gocbRef", "IED1LD0/LLN0$GO$gcb1", 20);
+    detail_bytes(&d, "raw", "\x01\xab", 2);
+    detail_array_begin(&d, "regval_uint16");
+    detail_uint(&d, NULL, 1);
+    detail_uint(&d, NULL, 65535);
+    detail_end(&d);
+    detail_object_begin(&d, "nested");
+    detail_null(&d, "nothing");
+    detail_float(&d, "f", 1.5);
+    detail_end(&d);
+    cr_assert_str_eq(render(),
+        "{\"trans_id\":7,\"delta\":-3,\"simulation\":false,\"gocbRef\":\"IED1LD0/LLN0$GO$gcb1\","
+        "\"raw\":\"01ab\",\"regval_uint16\":[1,65535],\"nested\":{\"nothing\":null,\"f\":1.5}}");
+}
+
+Test(detail, reader_reports_container_counts)
+{
+    detail_array_begin(&d, "a");
+    for (int i = 0; i < 5; i++)
+        detail_uint(&d, NULL, (uint64_t)i);
+    detail_end(&d);
+    struct detail_reader r;
+    struct detail_token t;
+    detail_reader_init(&r, &d);
+    cr_assert(detail_next(&r, &t));
+    cr_assert_eq(t.type, DETAIL_ARRAY);
+    cr_assert_eq(t.v.count, 5);
+    cr_assert_eq(t.key_len, 1);
+    cr_assert_eq(t.key[0], 'a');
+}
+
+Test(detail, truncation_keeps_structure_balanced)
+{
+    detail_array_begin(&d, "points");
+    int written = 0;
+    for (int i = 0; i < 5000; i++) {
+        detail_object_begin(&d, NULL);
+        detail_uint(&d, "index", (uint64_t)i);
+        detail_end(&d);
+        if (!d.truncated)
+            written++;
+    }
+    detail_end(&d);
+    cr_assert(d.truncated);
+    cr_assert_lt(written, 5000);
+    const char *json = render();
+    static const char tail[] = "}],\"truncated\":true}";
+    size_t n = strlen(json);
+    cr_assert_str_eq(json + n - strlen(tail), tail, "got tail %s", json + n - 30);
+}
+
+Test(detail, escapes_wire_text)
+{
+    detail_string(&d, "s", "a\"b\\c\n\xff", 7);
+    cr_assert_str_eq(render(), "{\"s\":\"a\\\"b\\\\c\\u000a\\u00ff\"}");
+}
+
+Test(detail, append_nests_a_finished_detail)
+{
+    static struct mamori_detail inner;
+    detail_reset(&inner);
+    detail_uint(&inner, "x", 1);
+    detail_array_begin(&inner, "y");
+    detail_uint(&inner, NULL, 2);
+    detail_end(&inner);
+    detail_array_begin(&d, "events");
+    detail_append(&d, NULL, &inner);
+    detail_append(&d, NULL, &inner);
+    detail_end(&d);
+    cr_assert_str_eq(render(), "{\"events\":[{\"x\":1,\"y\":[2]},{\"x\":1,\"y\":[2]}]}");
+    struct detail_reader r;
+    struct detail_token t;
+    detail_reader_init(&r, &d);
+    detail_next(&r, &t);
+    cr_assert_eq(t.v.count, 2);
+    detail_next(&r, &t);
+    cr_assert_eq(t.type, DETAIL_OBJECT);
+    cr_assert_eq(t.v.count, 2, "x and y are the appended object's members");
+}
+
+Test(detail, null_detail_is_a_no_op)
+{
+    detail_uint(NULL, "x", 1);
+    detail_object_begin(NULL, "o");
+    detail_end(NULL);
+    detail_reset(NULL);
+}
+
+static void capture_emit(struct mamori_sink *sink, struct mamori_event *ev)
+{
+    (void)sink;
+    ev->time_us = 1700000000123456ull;
+    ev->where.ip_version = 4;
+    ev->where.l4_proto = 6;
+    memcpy(ev->where.src_ip, "\x0a\x00\x00\x01", 4);
+    memcpy(ev->where.dst_ip, "\x0a\x00\x00\x02", 4);
+    ev->where.src_port = 40000;
+    ev->where.dst_port = 502;
+    ev->where.flow_id = 3;
+    event_json(&w, ev);
+}
+
+Test(detail, event_renders_as_one_json_line)
+{
+    struct mamori_sink sink = { capture_emit, &d };
+    struct mamori_event ev;
+    mamori_event_init(&ev, &sink, "modbus");
+    ev.role = MAMORI_ROLE_REQUEST;
+    ev.op = MAMORI_OP_READ;
+    ev.has_unit = true;
+    ev.unit = 1;
+    ev.has_function = true;
+    ev.function_code = 3;
+    ev.function_name = "read_holding_registers";
+    ev.has_range = true;
+    ev.range_start = 0;
+    ev.range_count = 10;
+    detail_uint(ev.detail, "trans_id", 9);
+    mamori_emit(&sink, &ev);
+    cr_assert(json_writer_ok(&w));
+    cr_assert_str_eq(w.buf,
+        "{\"type\":\"event\",\"ts\":1700000000.123456,\"flow_id\":3,\"src\":\"10.0.0.1\",\"sport\":40000,"
+        "\"dst\":\"10.0.0.2\",\"dport\":502,\"protocol\":\"modbus\",\"kind\":\"operation\",\"role\":\"request\","
+        "\"op\":\"read\",\"unit\":1,\"function_code\":3,\"function\":\"read_holding_registers\","
+        "\"range_start\":0,\"range_count\":10,\"modbus\":{\"trans_id\":9}}");
+}
