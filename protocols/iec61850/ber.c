@@ -1,4 +1,5 @@
-/* ber.c — BER tag/length/value reader and INTEGER/BOOLEAN value decoders. */
+/* ber.c — BER tag/length/value reader, a nesting checker, and INTEGER/BOOLEAN
+ * value decoders. */
 #include "ber.h"
 
 #define BER_TAG_LONG_FORM 0x1f
@@ -54,6 +55,19 @@ enum ber_status ber_next(cursor *c, struct ber_tlv *tlv)
     return BER_OK;
 }
 
+enum ber_status ber_check_tree(cursor c, unsigned depth)
+{
+    struct ber_tlv tlv;
+    enum ber_status st;
+    while ((st = ber_next(&c, &tlv)) == BER_OK) {
+        if (depth >= BER_MAX_DEPTH)
+            return BER_TOO_DEEP;
+        if (tlv.constructed && (st = ber_check_tree(tlv.value, depth + 1)) != BER_OK)
+            return st;
+    }
+    return st == BER_END ? BER_OK : st;
+}
+
 const char *ber_status_name(enum ber_status s)
 {
     switch (s) {
@@ -63,6 +77,7 @@ const char *ber_status_name(enum ber_status s)
     case BER_INDEFINITE: return "ber_indefinite_length";
     case BER_BAD_TAG: return "ber_bad_tag";
     case BER_BAD_LENGTH: return "ber_bad_length";
+    case BER_TOO_DEEP: return "ber_too_deep";
     }
     return "ber_unknown";
 }

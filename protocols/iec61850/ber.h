@@ -29,6 +29,7 @@ enum ber_status {
     BER_INDEFINITE, /* indefinite length form (0x80) */
     BER_BAD_TAG,    /* tag number longer than 28 bits */
     BER_BAD_LENGTH, /* length of more than 4 octets, or the reserved 0xFF */
+    BER_TOO_DEEP,   /* constructed elements nested deeper than BER_MAX_DEPTH */
 };
 
 struct ber_tlv {
@@ -38,8 +39,14 @@ struct ber_tlv {
     cursor value; /* exactly the value octets */
 };
 
-/* Reads the next element from c. On anything but BER_OK, c is failed. */
+/* Reads the next element from c. On BER_END c is left as it was; on any other
+ * status but BER_OK, c is failed. */
 enum ber_status ber_next(cursor *c, struct ber_tlv *tlv);
+
+/* Checks every element in c, recursing into constructed ones: BER_OK when all
+ * of c is well-formed BER. `depth` is how deep c already sits; an element at
+ * depth BER_MAX_DEPTH is BER_TOO_DEEP. */
+enum ber_status ber_check_tree(cursor c, unsigned depth);
 
 const char *ber_status_name(enum ber_status s);
 
