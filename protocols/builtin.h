@@ -4,4 +4,6 @@
 
 #include "decoder.h"
 
+extern const struct mamori_decoder modbus_decoder;
+
 #endif

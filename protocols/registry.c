@@ -9,6 +9,7 @@
 
 /* The one list of built-in decoders. */
 static const struct mamori_decoder *const builtin_decoders[] = {
+    &modbus_decoder,
     NULL,
 };
 

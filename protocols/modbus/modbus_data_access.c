@@ -1,0 +1,288 @@
+/* modbus_data_access.c — PDU fields of the data-access functions: read coils,
+ * discrete inputs, holding and input registers (1-4), write single coil and
+ * register (5, 6), write multiple coils and registers (15, 16), mask write
+ * (22), read/write multiple registers (23) and read FIFO queue (24), in
+ * requests and responses. Values read are taken from responses, values
+ * written from requests; a response is checked against its request. Framing,
+ * exceptions and pairing happen elsewhere. */
+#include "modbus_private.h"
+
+static uint32_t packed_bytes(uint32_t bits) { return (bits + 7) / 8; }
+
+static void check_quantity(struct modbus_adu *adu, uint32_t quantity, uint32_t max)
+{
+    if (quantity == 0 || quantity > max)
+        modbus_pdu_flag_value(adu, "quantity_out_of_range");
+}
+
+static void check_echo(struct modbus_adu *adu, bool same)
+{
+    if (adu->request && !same)
+        modbus_pdu_flag_mismatch(adu, "echo_differs_from_request");
+}
+
+/* 1, 2 */
+static void read_bits(struct modbus_adu *adu)
+{
+    cursor *c = &adu->body;
+    struct mamori_detail *d = adu->ev->detail;
+    if (!adu->is_response) {
+        uint16_t ref = cursor_be16(c), count = cursor_be16(c);
+        if (!cursor_ok(c))
+            return;
+        detail_uint(d, "reference_num", ref);
+        detail_uint(d, "bit_cnt", count);
+        check_quantity(adu, count, MODBUS_READ_BITS_MAX);
+        modbus_pdu_set_range(adu, ref, count);
+        adu->record->start = ref;
+        adu->record->quantity = count;
+        return;
+    }
+    uint8_t byte_cnt = cursor_u8(c);
+    if (!cursor_ok(c))
+        return;
+    detail_uint(d, "byte_cnt", byte_cnt);
+    uint32_t bits = (uint32_t)byte_cnt * 8;
+    if (adu->request) {
+        if (byte_cnt == packed_bytes(adu->request->quantity))
+            bits = adu->request->quantity;
+        else
+            modbus_pdu_flag_mismatch(adu, "byte_cnt_does_not_match_bit_cnt");
+        modbus_pdu_set_range(adu, adu->request->start, bits);
+    }
+    modbus_pdu_bits(adu, c, byte_cnt, bits);
+}
+
+/* 3, 4 */
+static void read_registers(struct modbus_adu *adu)
+{
+    cursor *c = &adu->body;
+    struct mamori_detail *d = adu->ev->detail;
+    if (!adu->is_response) {
+        uint16_t ref = cursor_be16(c), count = cursor_be16(c);
+        if (!cursor_ok(c))
+            return;
+        detail_uint(d, "reference_num", ref);
+        detail_uint(d, "word_cnt", count);
+        check_quantity(adu, count, MODBUS_READ_REGISTERS_MAX);
+        modbus_pdu_set_range(adu, ref, count);
+        adu->record->start = ref;
+        adu->record->quantity = count;
+        return;
+    }
+    uint8_t byte_cnt = cursor_u8(c);
+    if (!cursor_ok(c))
+        return;
+    detail_uint(d, "byte_cnt", byte_cnt);
+    if (byte_cnt % 2)
+        modbus_pdu_flag_value(adu, "odd_register_byte_cnt");
+    if (adu->request) {
+        if (byte_cnt != 2u * adu->request->quantity)
+            modbus_pdu_flag_mismatch(adu, "byte_cnt_does_not_match_word_cnt");
+        modbus_pdu_set_range(adu, adu->request->start, byte_cnt / 2u);
+    }
+    cursor values = cursor_sub(c, byte_cnt);
+    modbus_pdu_registers(adu, &values, byte_cnt / 2u, "regval_uint16");
+}
+
+/* 5 */
+static void write_single_coil(struct modbus_adu *adu)
+{
+    cursor *c = &adu->body;
+    struct mamori_detail *d = adu->ev->detail;
+    uint16_t ref = cursor_be16(c), value = cursor_be16(c);
+    if (!cursor_ok(c))
+        return;
+    detail_uint(d, "reference_num", ref);
+    detail_uint(d, "data", value);
+    if (value != MODBUS_COIL_ON && value != MODBUS_COIL_OFF)
+        modbus_pdu_flag_value(adu, "coil_value_not_ff00_or_0000");
+    unsigned bit = value == MODBUS_COIL_ON;
+    detail_array_begin(d, "bitval");
+    detail_uint(d, NULL, bit);
+    detail_end(d);
+    mamori_event_add_value(adu->ev, bit);
+    modbus_pdu_set_range(adu, ref, 1);
+    if (adu->is_response)
+        check_echo(adu, adu->request && adu->request->start == ref && adu->request->sub_code == value);
+    else {
+        adu->record->start = ref;
+        adu->record->quantity = 1;
+        adu->record->sub_code = value;
+    }
+}
+
+/* 6 */
+static void write_single_register(struct modbus_adu *adu)
+{
+    cursor *c = &adu->body;
+    uint16_t ref = cursor_be16(c), value = cursor_be16(c);
+    if (!cursor_ok(c))
+        return;
+    detail_uint(adu->ev->detail, "reference_num", ref);
+    detail_array_begin(adu->ev->detail, "regval_uint16");
+    detail_uint(adu->ev->detail, NULL, value);
+    detail_end(adu->ev->detail);
+    mamori_event_add_value(adu->ev, value);
+    modbus_pdu_set_range(adu, ref, 1);
+    if (adu->is_response)
+        check_echo(adu, adu->request && adu->request->start == ref && adu->request->sub_code == value);
+    else {
+        adu->record->start = ref;
+        adu->record->quantity = 1;
+        adu->record->sub_code = value;
+    }
+}
+
+/* 15, 16: the request carries the values, the response echoes address and quantity. */
+static void write_multiple(struct modbus_adu *adu, bool coils)
+{
+    cursor *c = &adu->body;
+    struct mamori_detail *d = adu->ev->detail;
+    const char *count_key = coils ? "bit_cnt" : "word_cnt";
+    uint16_t ref = cursor_be16(c), count = cursor_be16(c);
+    if (!cursor_ok(c))
+        return;
+    detail_uint(d, "reference_num", ref);
+    detail_uint(d, count_key, count);
+    modbus_pdu_set_range(adu, ref, count);
+    if (adu->is_response) {
+        check_echo(adu, adu->request && adu->request->start == ref && adu->request->quantity == count);
+        return;
+    }
+    adu->record->start = ref;
+    adu->record->quantity = count;
+    check_quantity(adu, count, coils ? MODBUS_WRITE_COILS_MAX : MODBUS_WRITE_REGISTERS_MAX);
+    uint8_t byte_cnt = cursor_u8(c);
+    if (!cursor_ok(c))
+        return;
+    detail_uint(d, "byte_cnt", byte_cnt);
+    uint32_t expected = coils ? packed_bytes(count) : 2u * count;
+    if (byte_cnt != expected)
+        modbus_pdu_flag_value(adu, "byte_cnt_does_not_match_quantity");
+    if (coils)
+        modbus_pdu_bits(adu, c, byte_cnt, count < byte_cnt * 8u ? count : byte_cnt * 8u);
+    else {
+        cursor values = cursor_sub(c, byte_cnt);
+        modbus_pdu_registers(adu, &values, byte_cnt / 2u, "regval_uint16");
+    }
+}
+
+/* 22: the response echoes the request. */
+static void mask_write_register(struct modbus_adu *adu)
+{
+    cursor *c = &adu->body;
+    struct mamori_detail *d = adu->ev->detail;
+    uint16_t ref = cursor_be16(c), and_mask = cursor_be16(c), or_mask = cursor_be16(c);
+    if (!cursor_ok(c))
+        return;
+    detail_uint(d, "reference_num", ref);
+    detail_uint(d, "and_mask", and_mask);
+    detail_uint(d, "or_mask", or_mask);
+    mamori_event_add_value(adu->ev, and_mask);
+    mamori_event_add_value(adu->ev, or_mask);
+    modbus_pdu_set_range(adu, ref, 1);
+    if (adu->is_response)
+        check_echo(adu, adu->request && adu->request->start == ref);
+    else {
+        adu->record->start = ref;
+        adu->record->quantity = 1;
+    }
+}
+
+/* 23: the request names a read range and a write range and carries the
+ * written values (its event range is the write range); the response returns
+ * the registers read (its event range is the read range). */
+static void read_write_multiple(struct modbus_adu *adu)
+{
+    cursor *c = &adu->body;
+    struct mamori_detail *d = adu->ev->detail;
+    if (adu->is_response) {
+        read_registers(adu);
+        return;
+    }
+    uint16_t read_ref = cursor_be16(c), read_count = cursor_be16(c);
+    uint16_t write_ref = cursor_be16(c), write_count = cursor_be16(c);
+    uint8_t byte_cnt = cursor_u8(c);
+    if (!cursor_ok(c))
+        return;
+    detail_uint(d, "read_reference_num", read_ref);
+    detail_uint(d, "read_word_cnt", read_count);
+    detail_uint(d, "write_reference_num", write_ref);
+    detail_uint(d, "write_word_cnt", write_count);
+    detail_uint(d, "byte_cnt", byte_cnt);
+    check_quantity(adu, read_count, MODBUS_READ_REGISTERS_MAX);
+    check_quantity(adu, write_count, MODBUS_RW_WRITE_REGISTERS_MAX);
+    if (byte_cnt != 2u * write_count)
+        modbus_pdu_flag_value(adu, "byte_cnt_does_not_match_quantity");
+    modbus_pdu_set_range(adu, write_ref, write_count);
+    adu->record->start = read_ref;
+    adu->record->quantity = read_count;
+    adu->record->write_start = write_ref;
+    adu->record->write_quantity = write_count;
+    cursor values = cursor_sub(c, byte_cnt);
+    modbus_pdu_registers(adu, &values, byte_cnt / 2u, "regval_uint16");
+}
+
+/* 24 */
+static void read_fifo_queue(struct modbus_adu *adu)
+{
+    cursor *c = &adu->body;
+    struct mamori_detail *d = adu->ev->detail;
+    if (!adu->is_response) {
+        uint16_t ref = cursor_be16(c);
+        if (!cursor_ok(c))
+            return;
+        detail_uint(d, "reference_num", ref);
+        modbus_pdu_set_range(adu, ref, 1);
+        adu->record->start = ref;
+        return;
+    }
+    uint16_t byte_cnt = cursor_be16(c), fifo_count = cursor_be16(c);
+    if (!cursor_ok(c))
+        return;
+    detail_uint(d, "byte_cnt_16", byte_cnt);
+    detail_uint(d, "fifo_count", fifo_count);
+    if (fifo_count > MODBUS_FIFO_COUNT_MAX)
+        modbus_pdu_flag_value(adu, "fifo_count_over_31");
+    if (byte_cnt != 2u + 2u * fifo_count)
+        modbus_pdu_flag_value(adu, "byte_cnt_does_not_match_fifo_count");
+    if (adu->request)
+        modbus_pdu_set_range(adu, adu->request->start, fifo_count);
+    modbus_pdu_registers(adu, c, fifo_count, "regval_uint16");
+}
+
+void modbus_decode_data_access(struct modbus_adu *adu)
+{
+    switch (adu->func_code) {
+    case MODBUS_FC_READ_COILS:
+    case MODBUS_FC_READ_DISCRETE_INPUTS:
+        read_bits(adu);
+        break;
+    case MODBUS_FC_READ_HOLDING_REGISTERS:
+    case MODBUS_FC_READ_INPUT_REGISTERS:
+        read_registers(adu);
+        break;
+    case MODBUS_FC_WRITE_SINGLE_COIL:
+        write_single_coil(adu);
+        break;
+    case MODBUS_FC_WRITE_SINGLE_REGISTER:
+        write_single_register(adu);
+        break;
+    case MODBUS_FC_WRITE_MULTIPLE_COILS:
+        write_multiple(adu, true);
+        break;
+    case MODBUS_FC_WRITE_MULTIPLE_REGISTERS:
+        write_multiple(adu, false);
+        break;
+    case MODBUS_FC_MASK_WRITE_REGISTER:
+        mask_write_register(adu);
+        break;
+    case MODBUS_FC_READ_WRITE_MULTIPLE_REGISTERS:
+        read_write_multiple(adu);
+        break;
+    default:
+        read_fifo_queue(adu);
+        break;
+    }
+}

@@ -1,0 +1,112 @@
+/* modbus_device_id.c — encapsulated interface transport (43): read device
+ * identification (MEI 14) with every object, conformity level and
+ * more-follows paging, reported as identity; CANopen general reference
+ * (MEI 13) is reported raw. Other MEI types are reserved. */
+#include "modbus_private.h"
+
+#include <string.h>
+
+#define MEI_CANOPEN_GENERAL_REFERENCE 13
+#define MEI_READ_DEVICE_ID 14
+#define MORE_FOLLOWS_NO 0x00
+#define MORE_FOLLOWS_YES 0xff
+/* Conformity level: 1-3 basic/regular/extended, plus 0x80 when individual access works. */
+#define CONFORMITY_INDIVIDUAL_ACCESS 0x80
+#define CONFORMITY_LEVEL_MAX 3
+
+static void set_function_name(struct modbus_adu *adu, const char *name)
+{
+    adu->ev->function_name = name;
+}
+
+static bool conformity_valid(uint8_t level)
+{
+    uint8_t base = level & (uint8_t)~CONFORMITY_INDIVIDUAL_ACCESS;
+    return base >= 1 && base <= CONFORMITY_LEVEL_MAX;
+}
+
+static void device_id_request(struct modbus_adu *adu)
+{
+    cursor *c = &adu->body;
+    uint8_t code = cursor_u8(c), object = cursor_u8(c);
+    if (!cursor_ok(c))
+        return;
+    detail_uint(adu->ev->detail, "read_device_id", code);
+    detail_uint(adu->ev->detail, "object_id", object);
+    if (!modbus_read_device_id_name(code))
+        modbus_pdu_flag_value(adu, "read_device_id_code_not_1_to_4");
+}
+
+static void device_object(struct modbus_adu *adu, cursor *c)
+{
+    struct mamori_detail *d = adu->ev->detail;
+    uint8_t id = cursor_u8(c), length = cursor_u8(c);
+    const uint8_t *value = cursor_bytes(c, length);
+    if (!cursor_ok(c))
+        return;
+    detail_object_begin(d, NULL);
+    detail_uint(d, "object_id", id);
+    detail_cstring(d, "object_name", modbus_device_object_name(id));
+    detail_uint(d, "objects_len", length);
+    const char *identity = modbus_device_object_identity(id);
+    if (identity) {
+        detail_string(d, "object_str_value", value, length);
+        mamori_event_add_identity(adu->ev, identity, value, length);
+    } else
+        detail_bytes(d, "object_value", value, length);
+    detail_end(d);
+}
+
+static void device_id_response(struct modbus_adu *adu)
+{
+    cursor *c = &adu->body;
+    struct mamori_detail *d = adu->ev->detail;
+    uint8_t code = cursor_u8(c), conformity = cursor_u8(c), more = cursor_u8(c);
+    uint8_t next = cursor_u8(c), count = cursor_u8(c);
+    if (!cursor_ok(c))
+        return;
+    adu->ev->kind = MAMORI_EVENT_IDENTITY;
+    detail_uint(d, "read_device_id", code);
+    detail_uint(d, "conformity_level", conformity);
+    detail_uint(d, "more_follows", more);
+    detail_uint(d, "next_object_id", next);
+    detail_uint(d, "num_objects", count);
+    if (!modbus_read_device_id_name(code))
+        modbus_pdu_flag_value(adu, "read_device_id_code_not_1_to_4");
+    if (!conformity_valid(conformity))
+        modbus_pdu_flag_value(adu, "invalid_conformity_level");
+    if (more != MORE_FOLLOWS_NO && more != MORE_FOLLOWS_YES)
+        modbus_pdu_flag_value(adu, "more_follows_not_00_or_ff");
+    detail_array_begin(d, "objects");
+    for (unsigned i = 0; i < count && cursor_ok(c); i++)
+        device_object(adu, c);
+    detail_end(d);
+    if (!cursor_ok(c))
+        modbus_pdu_flag_length(adu, "objects_truncated");
+}
+
+void modbus_decode_encapsulated(struct modbus_adu *adu)
+{
+    uint8_t mei = cursor_u8(&adu->body);
+    if (!cursor_ok(&adu->body))
+        return;
+    detail_uint(adu->ev->detail, "mei", mei);
+    if (adu->request && adu->request->sub_code != mei)
+        modbus_pdu_flag_mismatch(adu, "mei_differs_from_request");
+    if (!adu->is_response)
+        adu->record->sub_code = mei;
+    if (mei == MEI_READ_DEVICE_ID) {
+        set_function_name(adu, "read_device_identification");
+        adu->ev->op = MAMORI_OP_IDENTIFY;
+        if (adu->is_response)
+            device_id_response(adu);
+        else
+            device_id_request(adu);
+        return;
+    }
+    if (mei == MEI_CANOPEN_GENERAL_REFERENCE)
+        set_function_name(adu, "canopen_general_reference");
+    else
+        modbus_pdu_flag_value(adu, "reserved_mei_type");
+    modbus_decode_raw(adu);
+}

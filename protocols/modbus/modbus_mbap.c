@@ -1,0 +1,81 @@
+/* modbus_mbap.c — MBAP header reading, validation and resynchronisation.
+ *
+ * In sync, a header is accepted when its protocol id is 0 and its length is
+ * in range: the MBAP length is authoritative for framing, and what the PDU
+ * holds is judged later. Out of sync (after garbage, a sequence gap or an
+ * invalid header) a much stricter test picks the next plausible header, so
+ * that random bytes rarely pass for one: protocol id 0, length in range, a
+ * public or user-defined function code, and for an exception response the
+ * length 3 the specification fixes and a defined exception code. This file
+ * decides where frames start; it decodes no PDU. */
+#include "modbus_private.h"
+
+/* An exception response is unit id + function + exception code. */
+#define MBAP_LENGTH_EXCEPTION 3
+#define MBAP_PROTOCOL_OFFSET 2
+#define MBAP_EXCEPTION_CODE_OFFSET (MBAP_HEADER_LEN + 1)
+
+bool modbus_read_header(const uint8_t *data, size_t len, struct mbap_header *out)
+{
+    cursor c = cursor_make(data, len);
+    out->trans_id = cursor_be16(&c);
+    out->prot_id = cursor_be16(&c);
+    out->length = cursor_be16(&c);
+    out->unit_id = cursor_u8(&c);
+    out->func_code = cursor_u8(&c);
+    return cursor_ok(&c);
+}
+
+static uint16_t length_limit(uint8_t func_code)
+{
+    return (func_code & MODBUS_FUNCTION_MASK) == MODBUS_FC_UMAS ? MBAP_LENGTH_MAX_UMAS : MBAP_LENGTH_MAX;
+}
+
+enum modbus_header_check modbus_check_header(const struct mbap_header *h)
+{
+    if (h->prot_id != MBAP_PROTOCOL_MODBUS)
+        return MBAP_HEADER_BAD_PROTOCOL;
+    if (h->length < MBAP_LENGTH_MIN || h->length > length_limit(h->func_code))
+        return MBAP_HEADER_BAD_LENGTH;
+    return MBAP_HEADER_OK;
+}
+
+/* MAMORI_PROBE_YES when data starts with a plausible header, MORE when too
+ * few bytes are there to tell. */
+enum mamori_probe modbus_header_plausible(const uint8_t *data, size_t len)
+{
+    struct mbap_header h;
+    if (!modbus_read_header(data, len, &h))
+        return MAMORI_PROBE_MORE;
+    if (modbus_check_header(&h) != MBAP_HEADER_OK)
+        return MAMORI_PROBE_NO;
+    uint8_t function = h.func_code & MODBUS_FUNCTION_MASK;
+    if (!modbus_function_is_public(function) && !modbus_function_is_user_defined(function))
+        return MAMORI_PROBE_NO;
+    if (!(h.func_code & MODBUS_EXCEPTION_FLAG))
+        return MAMORI_PROBE_YES;
+    if (h.length != MBAP_LENGTH_EXCEPTION)
+        return MAMORI_PROBE_NO;
+    cursor c = cursor_make(data, len);
+    cursor_skip(&c, MBAP_EXCEPTION_CODE_OFFSET);
+    uint8_t code = cursor_u8(&c);
+    if (!cursor_ok(&c))
+        return MAMORI_PROBE_MORE;
+    return modbus_exception_name(code) ? MAMORI_PROBE_YES : MAMORI_PROBE_NO;
+}
+
+/* Offset of the first plausible header in data, or of the first candidate
+ * that needs more bytes to judge; len when there is neither. */
+size_t modbus_find_header(const uint8_t *data, size_t len)
+{
+    for (size_t at = 0; at < len; at++) {
+        cursor c = cursor_make(data + at, len - at);
+        cursor_skip(&c, MBAP_PROTOCOL_OFFSET);
+        uint16_t prot_id = cursor_be16(&c);
+        if (cursor_ok(&c) && prot_id != MBAP_PROTOCOL_MODBUS)
+            continue; /* cheap pre-test before the full one */
+        if (modbus_header_plausible(data + at, len - at) != MAMORI_PROBE_NO)
+            return at;
+    }
+    return len;
+}

@@ -1,0 +1,145 @@
+/* modbus_pdu.c — dispatches a PDU to the decoder of its function family,
+ * decodes exception responses, and holds the helpers every family uses to
+ * record problems, ranges and values. It neither frames ADUs nor pairs
+ * transactions (modbus_mbap.c, modbus_transactions.c). */
+#include "modbus_private.h"
+
+void modbus_pdu_flag_length(struct modbus_adu *adu, const char *why)
+{
+    if (!adu->length_problem)
+        adu->length_problem = why;
+}
+
+void modbus_pdu_flag_value(struct modbus_adu *adu, const char *why)
+{
+    if (!adu->value_problem)
+        adu->value_problem = why;
+}
+
+void modbus_pdu_flag_mismatch(struct modbus_adu *adu, const char *why)
+{
+    if (!adu->mismatch_problem)
+        adu->mismatch_problem = why;
+}
+
+void modbus_pdu_set_range(struct modbus_adu *adu, uint16_t start, uint32_t count)
+{
+    adu->ev->has_range = true;
+    adu->ev->range_start = start;
+    adu->ev->range_count = count;
+}
+
+/* Reads `count` 16-bit registers into the detail array `key` and the event values. */
+void modbus_pdu_registers(struct modbus_adu *adu, cursor *c, uint32_t count, const char *key)
+{
+    struct mamori_detail *d = adu->ev->detail;
+    detail_array_begin(d, key);
+    for (uint32_t i = 0; i < count && cursor_ok(c); i++) {
+        uint16_t v = cursor_be16(c);
+        if (!cursor_ok(c))
+            break;
+        detail_uint(d, NULL, v);
+        mamori_event_add_value(adu->ev, v);
+    }
+    detail_end(d);
+}
+
+/* Reads byte_cnt bytes of packed bits (least significant bit first) and
+ * reports the first bit_cnt of them as `bitval`. */
+void modbus_pdu_bits(struct modbus_adu *adu, cursor *c, uint32_t byte_cnt, uint32_t bit_cnt)
+{
+    struct mamori_detail *d = adu->ev->detail;
+    cursor packed = cursor_sub(c, byte_cnt);
+    detail_array_begin(d, "bitval");
+    uint8_t byte = 0;
+    for (uint32_t i = 0; i < bit_cnt && i / 8 < byte_cnt; i++) {
+        if (i % 8 == 0)
+            byte = cursor_u8(&packed);
+        if (!cursor_ok(&packed))
+            break;
+        unsigned bit = (byte >> (i % 8)) & 1u;
+        detail_uint(d, NULL, bit);
+        mamori_event_add_value(adu->ev, bit);
+    }
+    detail_end(d);
+}
+
+static void decode_exception(struct modbus_adu *adu)
+{
+    struct mamori_event *ev = adu->ev;
+    uint8_t code = cursor_u8(&adu->body);
+    if (!cursor_ok(&adu->body)) {
+        modbus_pdu_flag_length(adu, "exception_code_missing");
+        return;
+    }
+    ev->op = MAMORI_OP_EXCEPTION;
+    ev->has_status = true;
+    ev->status = code;
+    detail_uint(ev->detail, "exception_code", code);
+    const char *name = modbus_exception_name(code);
+    if (name)
+        detail_cstring(ev->detail, "exception", name);
+    else
+        modbus_pdu_flag_value(adu, "undefined_exception_code");
+    if (adu->request)
+        modbus_pdu_set_range(adu, adu->request->start, adu->request->quantity);
+}
+
+void modbus_decode_raw(struct modbus_adu *adu)
+{
+    size_t n = cursor_left(&adu->body);
+    const uint8_t *data = cursor_bytes(&adu->body, n);
+    if (n)
+        detail_bytes(adu->ev->detail, "data", data, n);
+}
+
+void modbus_pdu_decode(struct modbus_adu *adu)
+{
+    uint8_t function = adu->func_code & MODBUS_FUNCTION_MASK;
+    if (adu->func_code & MODBUS_EXCEPTION_FLAG) {
+        if (adu->is_response)
+            decode_exception(adu);
+        else {
+            adu->function_problem = "exception_flag_in_request";
+            modbus_decode_raw(adu);
+        }
+        return;
+    }
+    switch (function) {
+    case MODBUS_FC_READ_COILS:
+    case MODBUS_FC_READ_DISCRETE_INPUTS:
+    case MODBUS_FC_READ_HOLDING_REGISTERS:
+    case MODBUS_FC_READ_INPUT_REGISTERS:
+    case MODBUS_FC_WRITE_SINGLE_COIL:
+    case MODBUS_FC_WRITE_SINGLE_REGISTER:
+    case MODBUS_FC_WRITE_MULTIPLE_COILS:
+    case MODBUS_FC_WRITE_MULTIPLE_REGISTERS:
+    case MODBUS_FC_MASK_WRITE_REGISTER:
+    case MODBUS_FC_READ_WRITE_MULTIPLE_REGISTERS:
+    case MODBUS_FC_READ_FIFO_QUEUE:
+        modbus_decode_data_access(adu);
+        break;
+    case MODBUS_FC_READ_EXCEPTION_STATUS:
+    case MODBUS_FC_DIAGNOSTICS:
+    case MODBUS_FC_GET_COMM_EVENT_COUNTER:
+    case MODBUS_FC_GET_COMM_EVENT_LOG:
+    case MODBUS_FC_REPORT_SERVER_ID:
+        modbus_decode_diagnostics(adu);
+        break;
+    case MODBUS_FC_READ_FILE_RECORD:
+    case MODBUS_FC_WRITE_FILE_RECORD:
+        modbus_decode_file_record(adu);
+        break;
+    case MODBUS_FC_ENCAPSULATED_INTERFACE:
+        modbus_decode_encapsulated(adu);
+        break;
+    case MODBUS_FC_UMAS:
+        modbus_decode_umas(adu);
+        break;
+    default:
+        if (!modbus_function_is_user_defined(function))
+            adu->function_problem = "reserved_function_code";
+        modbus_decode_raw(adu);
+        break;
+    }
+}

@@ -1,0 +1,87 @@
+/* modbus_transactions.c — pairing requests with responses by transaction id,
+ * within a fixed table per flow. Reports requests never answered (after the
+ * configured response timeout, when a transaction id is reused while still
+ * outstanding, and when the flow ends) and floods: more outstanding requests
+ * than the table holds (the oldest is dropped and counted) or a request rate
+ * above MODBUS_FLOOD_REQUESTS_PER_SECOND. Allocates nothing. */
+#include "modbus_private.h"
+
+#include <string.h>
+
+void modbus_tx_init(struct modbus_transactions *tx, uint64_t timeout_us)
+{
+    memset(tx, 0, sizeof *tx);
+    tx->timeout_us = timeout_us;
+}
+
+static void remove_at(struct modbus_transactions *tx, uint32_t i)
+{
+    memmove(&tx->pending[i], &tx->pending[i + 1], (tx->count - i - 1) * sizeof tx->pending[0]);
+    tx->count--;
+    if (tx->count <= MODBUS_PENDING_MAX / 2)
+        tx->table_flooded = false;
+}
+
+static void count_rate(struct modbus_flow *flow, struct mamori_sink *sink, uint64_t now_us)
+{
+    struct modbus_transactions *tx = &flow->tx;
+    if (tx->window_requests == 0 || now_us - tx->window_start_us >= MODBUS_FLOOD_WINDOW_US ||
+        now_us < tx->window_start_us) {
+        tx->window_start_us = now_us;
+        tx->window_requests = 0;
+        tx->window_flooded = false;
+    }
+    if (++tx->window_requests > MODBUS_FLOOD_REQUESTS_PER_SECOND && !tx->window_flooded) {
+        tx->window_flooded = true;
+        modbus_report_anomaly(flow, sink, MODBUS_ANOMALY_FLOODED, NULL, "request_rate_over_limit");
+    }
+}
+
+void modbus_tx_add(struct modbus_flow *flow, struct mamori_sink *sink, const struct modbus_pending *req)
+{
+    struct modbus_transactions *tx = &flow->tx;
+    count_rate(flow, sink, req->time_us);
+    for (uint32_t i = 0; i < tx->count; i++) {
+        if (tx->pending[i].trans_id == req->trans_id) {
+            modbus_report_unanswered(flow, sink, &tx->pending[i]);
+            remove_at(tx, i);
+            break;
+        }
+    }
+    if (tx->count == MODBUS_PENDING_MAX) {
+        if (!tx->table_flooded) {
+            tx->table_flooded = true;
+            modbus_report_anomaly(flow, sink, MODBUS_ANOMALY_FLOODED, NULL, "outstanding_requests_over_limit");
+        }
+        tx->dropped++;
+        remove_at(tx, 0);
+        tx->table_flooded = true;
+    }
+    tx->pending[tx->count++] = *req;
+}
+
+bool modbus_tx_take(struct modbus_transactions *tx, uint16_t trans_id, struct modbus_pending *out)
+{
+    for (uint32_t i = 0; i < tx->count; i++) {
+        if (tx->pending[i].trans_id == trans_id) {
+            *out = tx->pending[i];
+            remove_at(tx, i);
+            return true;
+        }
+    }
+    return false;
+}
+
+void modbus_tx_expire(struct modbus_flow *flow, const struct mamori_parse_ctx *ctx, bool all)
+{
+    struct modbus_transactions *tx = &flow->tx;
+    while (tx->count > 0) {
+        const struct modbus_pending *oldest = &tx->pending[0];
+        bool expired = tx->timeout_us && ctx->time_us >= oldest->time_us &&
+                       ctx->time_us - oldest->time_us > tx->timeout_us;
+        if (!all && !expired)
+            break;
+        modbus_report_unanswered(flow, ctx->sink, oldest);
+        remove_at(tx, 0);
+    }
+}
