@@ -5,5 +5,6 @@
 #include "decoder.h"
 
 extern const struct mamori_decoder modbus_decoder;
+extern const struct mamori_decoder dnp3_decoder;
 
 #endif

@@ -10,6 +10,7 @@
 /* The one list of built-in decoders. */
 static const struct mamori_decoder *const builtin_decoders[] = {
     &modbus_decoder,
+    &dnp3_decoder,
     NULL,
 };
 

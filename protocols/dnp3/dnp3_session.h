@@ -1,0 +1,71 @@
+/* dnp3_session.h — DNP3 transactions of one flow: request/response pairing by
+ * application sequence number, unsolicited responses awaiting confirmation,
+ * the request flood bound, and select-before-operate tracking.
+ *
+ * Bounded: at most DNP3_MAX_PENDING outstanding requests (more is a flood; the
+ * oldest is dropped) and DNP3_MAX_SELECTS remembered selects. Entries older
+ * than the response timeout are forgotten. Emits nothing; the decoder turns
+ * the answers into latency and anomalies. */
+#ifndef MAMORI_DNP3_SESSION_H
+#define MAMORI_DNP3_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DNP3_MAX_PENDING 32 /* Suricata's default request flood threshold */
+#define DNP3_MAX_SELECTS 4
+
+enum dnp3_pending_kind {
+    DNP3_PENDING_REQUEST,     /* master request awaiting a response */
+    DNP3_PENDING_UNSOLICITED, /* unsolicited response awaiting a confirm */
+};
+
+struct dnp3_pending {
+    bool used;
+    uint8_t kind;
+    uint8_t seq;
+    uint16_t master, outstation;
+    uint64_t time_us;
+};
+
+struct dnp3_select {
+    bool used;
+    uint8_t seq;
+    uint16_t master, outstation;
+    uint32_t objects_hash;
+    uint64_t time_us;
+};
+
+struct dnp3_session {
+    uint64_t timeout_us;
+    bool flooded; /* reported once, re-armed when the backlog drains */
+    struct dnp3_pending pending[DNP3_MAX_PENDING];
+    struct dnp3_select selects[DNP3_MAX_SELECTS];
+};
+
+void dnp3_session_init(struct dnp3_session *s, uint64_t timeout_us);
+
+/* Records an outstanding entry. Returns true when this entry starts a flood
+ * (the table was full of live entries). */
+bool dnp3_session_expect(struct dnp3_session *s, enum dnp3_pending_kind kind, uint16_t master,
+                         uint16_t outstation, uint8_t seq, uint64_t now_us);
+
+/* Matches a response (kind REQUEST) or a confirm (kind UNSOLICITED) to its
+ * outstanding entry; returns the latency in microseconds, or -1. */
+int64_t dnp3_session_answer(struct dnp3_session *s, enum dnp3_pending_kind kind, uint16_t master,
+                            uint16_t outstation, uint8_t seq, uint64_t now_us);
+
+/* A select request's objects, identified by a hash of their bytes. */
+void dnp3_session_select(struct dnp3_session *s, uint16_t master, uint16_t outstation, uint8_t seq,
+                         uint32_t objects_hash, uint64_t now_us);
+
+/* True when an operate matches a remembered select: same addresses, the
+ * next sequence number and identical objects. The select is used up. */
+bool dnp3_session_operate(struct dnp3_session *s, uint16_t master, uint16_t outstation, uint8_t seq,
+                          uint32_t objects_hash, uint64_t now_us);
+
+/* FNV-1a over object bytes, for comparing a select with its operate. */
+uint32_t dnp3_objects_hash(const uint8_t *data, size_t len);
+
+#endif

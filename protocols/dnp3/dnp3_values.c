@@ -1,0 +1,211 @@
+/* dnp3_values.c — object value layouts per group family and fixed-point decoding.
+ *
+ * Layout letters (little-endian fields, in wire order):
+ *   f flags            b flags, binary state in bit 7   B flags, double-bit state in bits 6-7
+ *   s control status   u/U unsigned 16/32-bit value       i/I signed 16/32-bit value
+ *   r/d 32/64-bit IEEE float value                       t 48-bit time (ms since 1970)
+ *   T 16-bit relative time   n 32-bit interval   x interval units   y 16-bit time delay
+ *   c CROB/PCB: control code, count, on time, off time   a 16-bit association id
+ *   q 32-bit challenge sequence number */
+#include "dnp3_values.h"
+
+#include <string.h>
+
+struct layout_row {
+    uint8_t group, variation;
+    const char *fields;
+};
+
+static const struct layout_row fixed_layouts[] = {
+    { 1, 2, "b" },    { 2, 1, "b" },    { 2, 2, "bt" },   { 2, 3, "bT" },
+    { 3, 2, "B" },    { 4, 1, "B" },    { 4, 2, "Bt" },   { 4, 3, "BT" },
+    { 10, 2, "b" },   { 11, 1, "b" },   { 11, 2, "bt" },  { 12, 1, "cs" },
+    { 12, 2, "cs" },  { 13, 1, "b" },   { 13, 2, "bt" },
+    { 20, 1, "fU" },  { 20, 2, "fu" },  { 20, 3, "fU" },  { 20, 4, "fu" },
+    { 20, 5, "U" },   { 20, 6, "u" },   { 20, 7, "U" },   { 20, 8, "u" },
+    { 21, 1, "fU" },  { 21, 2, "fu" },  { 21, 3, "fU" },  { 21, 4, "fu" },
+    { 21, 5, "fUt" }, { 21, 6, "fut" }, { 21, 7, "fUt" }, { 21, 8, "fut" },
+    { 21, 9, "U" },   { 21, 10, "u" },  { 21, 11, "U" },  { 21, 12, "u" },
+    { 22, 1, "fU" },  { 22, 2, "fu" },  { 22, 3, "fU" },  { 22, 4, "fu" },
+    { 22, 5, "fUt" }, { 22, 6, "fut" }, { 22, 7, "fUt" }, { 22, 8, "fut" },
+    { 23, 1, "fU" },  { 23, 2, "fu" },  { 23, 3, "fU" },  { 23, 4, "fu" },
+    { 23, 5, "fUt" }, { 23, 6, "fut" }, { 23, 7, "fUt" }, { 23, 8, "fut" },
+    { 30, 1, "fI" },  { 30, 2, "fi" },  { 30, 3, "I" },   { 30, 4, "i" },
+    { 30, 5, "fr" },  { 30, 6, "fd" },
+    { 31, 1, "fI" },  { 31, 2, "fi" },  { 31, 3, "fIt" }, { 31, 4, "fit" },
+    { 31, 5, "I" },   { 31, 6, "i" },   { 31, 7, "fr" },  { 31, 8, "fd" },
+    { 32, 1, "fI" },  { 32, 2, "fi" },  { 32, 3, "fIt" }, { 32, 4, "fit" },
+    { 32, 5, "fr" },  { 32, 6, "fd" },  { 32, 7, "frt" }, { 32, 8, "fdt" },
+    { 33, 1, "fI" },  { 33, 2, "fi" },  { 33, 3, "fIt" }, { 33, 4, "fit" },
+    { 33, 5, "fr" },  { 33, 6, "fd" },  { 33, 7, "frt" }, { 33, 8, "fdt" },
+    { 34, 1, "u" },   { 34, 2, "U" },   { 34, 3, "r" },
+    { 40, 1, "fI" },  { 40, 2, "fi" },  { 40, 3, "fr" },  { 40, 4, "fd" },
+    { 41, 1, "Is" },  { 41, 2, "is" },  { 41, 3, "rs" },  { 41, 4, "ds" },
+    { 42, 1, "fI" },  { 42, 2, "fi" },  { 42, 3, "fIt" }, { 42, 4, "fit" },
+    { 42, 5, "fr" },  { 42, 6, "fd" },  { 42, 7, "frt" }, { 42, 8, "fdt" },
+    { 43, 1, "sI" },  { 43, 2, "si" },  { 43, 3, "sIt" }, { 43, 4, "sit" },
+    { 43, 5, "sr" },  { 43, 6, "sd" },  { 43, 7, "srt" }, { 43, 8, "sdt" },
+    { 50, 1, "t" },   { 50, 2, "tn" },  { 50, 3, "t" },   { 50, 4, "tnx" },
+    { 51, 1, "t" },   { 51, 2, "t" },   { 52, 1, "y" },   { 52, 2, "y" },
+    { 120, 3, "qa" }, { 120, 4, "a" },
+    { 121, 1, "faU" }, { 122, 1, "faU" }, { 122, 2, "faUt" },
+};
+
+#define GROUP_DEVICE_ATTRIBUTES 0
+#define GROUP_CLASS_DATA 60
+#define CLASS_DATA_VARIATIONS 4
+#define GROUP_FILE 70
+#define GROUP_IIN 80
+#define GROUP_APPLICATION_ID 90
+#define GROUP_OCTET_STRING 110
+#define GROUP_OCTET_STRING_EVENT 111
+#define GROUP_VTERM_OUTPUT 112
+#define GROUP_VTERM_EVENT 113
+#define GROUP_SECURE_AUTH 120
+#define GROUP_PATTERN_MASK_GROUP 12
+#define PATTERN_MASK_VARIATION 3
+
+static size_t field_size(char letter)
+{
+    switch (letter) {
+    case 'f': case 'b': case 'B': case 's': case 'x': return 1;
+    case 'u': case 'i': case 'T': case 'y': case 'a': return 2;
+    case 'U': case 'I': case 'r': case 'n': case 'q': return 4;
+    case 't': return 6;
+    case 'd': return 8;
+    case 'c': return 10;
+    default: return 0;
+    }
+}
+
+static size_t layout_size(const char *fields)
+{
+    size_t size = 0;
+    for (const char *p = fields; *p; p++)
+        size += field_size(*p);
+    return size;
+}
+
+struct dnp3_object_kind dnp3_object_kind(uint8_t group, uint8_t variation)
+{
+    struct dnp3_object_kind k = { DNP3_LAYOUT_UNKNOWN, 0, 0, NULL };
+    if (group == GROUP_DEVICE_ATTRIBUTES) {
+        k.layout = DNP3_LAYOUT_ATTRIBUTE;
+        return k;
+    }
+    if (variation == 0 || (group == GROUP_CLASS_DATA && variation <= CLASS_DATA_VARIATIONS)) {
+        if (group != GROUP_OCTET_STRING && group != GROUP_OCTET_STRING_EVENT && group != GROUP_VTERM_OUTPUT &&
+            group != GROUP_VTERM_EVENT)
+            k.layout = DNP3_LAYOUT_NO_DATA;
+        else
+            k.layout = DNP3_LAYOUT_OCTETS;
+        return k;
+    }
+    bool single_bits = ((group == 1 || group == 10 || group == GROUP_IIN) && variation == 1) ||
+                       (group == GROUP_PATTERN_MASK_GROUP && variation == PATTERN_MASK_VARIATION);
+    if (single_bits) {
+        k.layout = DNP3_LAYOUT_PACKED;
+        k.bits = 1;
+        return k;
+    }
+    if (group == 3 && variation == 1) {
+        k.layout = DNP3_LAYOUT_PACKED;
+        k.bits = 2;
+        return k;
+    }
+    if (group == GROUP_OCTET_STRING || group == GROUP_OCTET_STRING_EVENT || group == GROUP_VTERM_OUTPUT ||
+        group == GROUP_VTERM_EVENT) {
+        k.layout = DNP3_LAYOUT_OCTETS;
+        k.size = variation;
+        return k;
+    }
+    for (size_t i = 0; i < sizeof fixed_layouts / sizeof fixed_layouts[0]; i++) {
+        if (fixed_layouts[i].group == group && fixed_layouts[i].variation == variation) {
+            k.layout = DNP3_LAYOUT_FIXED;
+            k.fields = fixed_layouts[i].fields;
+            k.size = (uint8_t)layout_size(k.fields);
+            return k;
+        }
+    }
+    if (group == GROUP_FILE || group == GROUP_SECURE_AUTH || group == GROUP_APPLICATION_ID)
+        k.layout = DNP3_LAYOUT_SIZED;
+    return k;
+}
+
+uint64_t dnp3_time_read(cursor *c)
+{
+    return cursor_le_n(c, 6);
+}
+
+static double float32_read(cursor *c)
+{
+    uint32_t bits = cursor_le32(c);
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static double float64_read(cursor *c)
+{
+    uint64_t bits = cursor_le64(c);
+    double f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+bool dnp3_fixed_point_decode(cursor *point, const char *fields, struct mamori_detail *d, double *value,
+                             bool *has_value)
+{
+    for (const char *p = fields; *p; p++) {
+        switch (*p) {
+        case 'f': detail_uint(d, "flags", cursor_u8(point)); break;
+        case 'b': {
+            uint8_t flags = cursor_u8(point);
+            detail_uint(d, "flags", flags);
+            *has_value = true, *value = flags >> 7;
+            detail_uint(d, "value", flags >> 7);
+            break;
+        }
+        case 'B': {
+            uint8_t flags = cursor_u8(point);
+            detail_uint(d, "flags", flags);
+            *has_value = true, *value = flags >> 6;
+            detail_uint(d, "value", flags >> 6);
+            break;
+        }
+        case 's': detail_uint(d, "status", cursor_u8(point)); break;
+        case 'u': *has_value = true, *value = cursor_le16(point); detail_uint(d, "value", (uint64_t)*value); break;
+        case 'U': *has_value = true, *value = cursor_le32(point); detail_uint(d, "value", (uint64_t)*value); break;
+        case 'i': *has_value = true, *value = (int16_t)cursor_le16(point); detail_int(d, "value", (int64_t)*value); break;
+        case 'I': *has_value = true, *value = (int32_t)cursor_le32(point); detail_int(d, "value", (int64_t)*value); break;
+        case 'r': *has_value = true, *value = float32_read(point); detail_float(d, "value", *value); break;
+        case 'd': *has_value = true, *value = float64_read(point); detail_float(d, "value", *value); break;
+        case 't': detail_uint(d, "timestamp", dnp3_time_read(point)); break;
+        case 'T': detail_uint(d, "reltimestamp", cursor_le16(point)); break;
+        case 'n': detail_uint(d, "interval", cursor_le32(point)); break;
+        case 'x': detail_uint(d, "units", cursor_u8(point)); break;
+        case 'y': *has_value = true, *value = cursor_le16(point); detail_uint(d, "time_delay", (uint64_t)*value); break;
+        case 'a': detail_uint(d, "user", cursor_le16(point)); break;
+        case 'q': detail_uint(d, "csq", cursor_le32(point)); break;
+        case 'c': {
+            uint8_t code = cursor_u8(point);
+            detail_uint(d, "code", code);
+            detail_uint(d, "count", cursor_u8(point));
+            detail_uint(d, "on_time", cursor_le32(point));
+            detail_uint(d, "off_time", cursor_le32(point));
+            *has_value = true, *value = code;
+            break;
+        }
+        default: return false;
+        }
+    }
+    return cursor_ok(point);
+}
+
+uint8_t dnp3_packed_point(cursor packed, size_t i, uint8_t bits)
+{
+    size_t bit = i * bits;
+    uint8_t byte = 0;
+    cursor_peek_u8(&packed, bit / 8, &byte);
+    return (uint8_t)((byte >> (bit % 8)) & ((1u << bits) - 1));
+}
