@@ -37,6 +37,8 @@ struct pipeline_config {
     uint64_t response_timeout_us;    /* passed to decoders */
     bool want_detail;                /* render decoder detail into events */
     bool classify;                   /* run nDPI */
+    unsigned worker_index;           /* this pipeline's worker, 0..worker_count-1 */
+    unsigned worker_count;           /* flow ids are counter * worker_count + worker_index */
 };
 
 /* Fills the defaults documented in docs/mamori.8. */
@@ -54,6 +56,8 @@ struct flow_record {
     const char *app_protocol;      /* nDPI application protocol name, or "Unknown" */
     const char *category;          /* nDPI category name */
     const char *decoder;           /* our decoder's name, NULL if none */
+    const char *ndpi;              /* nDPI's own label (app_protocol is the decoder's name when
+                                      one claimed the flow), NULL for layer-2 flows */
     uint64_t gaps;                 /* bytes lost to sequence gaps */
 };
 
