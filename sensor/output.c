@@ -217,6 +217,8 @@ void flow_json(struct json_writer *w, const struct flow_record *rec)
     jw_bool(w, "midstream", rec->midstream);
     if (rec->app_protocol)
         jw_string(w, "app_protocol", rec->app_protocol);
+    if (rec->ndpi)
+        jw_string(w, "ndpi", rec->ndpi);
     if (rec->category)
         jw_string(w, "category", rec->category);
     if (rec->decoder)

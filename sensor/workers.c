@@ -130,7 +130,10 @@ static int init_worker(struct workers *ws, struct worker *w, unsigned index, con
         return -1;
     }
     struct pipeline_output po = {.on_event = on_event, .on_flow = on_flow, .ctx = w};
-    w->pipeline = pipeline_new(cfg->pipeline, cfg->registry, &po);
+    struct pipeline_config pc = *cfg->pipeline;
+    pc.worker_index = index;
+    pc.worker_count = ws->count;
+    w->pipeline = pipeline_new(&pc, cfg->registry, &po);
     if (!w->pipeline) {
         snprintf(err, errlen, "cannot create the packet pipeline of worker %u (out of memory?)", index);
         return -1;
