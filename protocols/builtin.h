@@ -6,5 +6,7 @@
 
 extern const struct mamori_decoder modbus_decoder;
 extern const struct mamori_decoder dnp3_decoder;
+extern const struct mamori_decoder goose_decoder;
+extern const struct mamori_decoder sv_decoder;
 
 #endif

@@ -11,6 +11,8 @@
 static const struct mamori_decoder *const builtin_decoders[] = {
     &modbus_decoder,
     &dnp3_decoder,
+    &goose_decoder,
+    &sv_decoder,
     NULL,
 };
 

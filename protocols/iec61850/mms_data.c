@@ -177,6 +177,8 @@ static enum mms_data_error read_floating_point(const struct mms_data_out *out, c
 #define REAL_MINUS_INFINITY 0x41
 #define REAL_NOT_A_NUMBER 0x42
 #define REAL_MINUS_ZERO 0x43
+#define REAL_DECIMAL_NR1 0x01 /* ISO 6093 forms; other values are reserved */
+#define REAL_DECIMAL_NR3 0x03
 
 static bool real_binary(uint8_t first, cursor *v, double *out)
 {
@@ -202,8 +204,10 @@ static bool real_binary(uint8_t first, cursor *v, double *out)
     return cursor_ok(v);
 }
 
-static bool real_decimal(cursor *v, double *out)
+static bool real_decimal(uint8_t first, cursor *v, double *out)
 {
+    if (first < REAL_DECIMAL_NR1 || first > REAL_DECIMAL_NR3)
+        return false;
     size_t n = cursor_left(v);
     char text[REAL_TEXT_MAX];
     if (n == 0 || n >= sizeof text)
@@ -238,7 +242,7 @@ static bool real_decode(cursor v, double *out)
         default: return false;
         }
     }
-    return real_decimal(&v, out);
+    return real_decimal(first, &v, out);
 }
 
 /* OBJECT IDENTIFIER as dotted text; raw octets when it is too long to print. */
@@ -379,18 +383,24 @@ static bool is_data_tag(const struct ber_tlv *tlv)
     return tlv->cls == BER_CLASS_CONTEXT && tlv->tag >= MMS_DATA_ARRAY && tlv->tag <= MMS_DATA_UTC_TIME;
 }
 
+/* Walks a SEQUENCE OF Data. A value that does not fit its type is kept raw and
+ * the walk goes on (the framing is intact); its error is returned at the end.
+ * Broken framing, a foreign tag or too much depth stop the walk. */
 static enum mms_data_error read_elements(const struct mms_data_out *out, cursor list, unsigned depth,
                                          uint32_t *count)
 {
     struct ber_tlv child;
     enum ber_status st;
+    enum mms_data_error first_bad_value = MMS_DATA_OK;
     while ((st = ber_next(&list, &child)) == BER_OK) {
         enum mms_data_error e = mms_data_read(out, NULL, &child, depth);
-        if (e != MMS_DATA_OK)
+        if (e == MMS_DATA_BAD_VALUE && first_bad_value == MMS_DATA_OK)
+            first_bad_value = e;
+        else if (e != MMS_DATA_OK && e != MMS_DATA_BAD_VALUE)
             return e;
         (*count)++;
     }
-    return st == BER_END ? MMS_DATA_OK : MMS_DATA_BAD_BER;
+    return st == BER_END ? first_bad_value : MMS_DATA_BAD_BER;
 }
 
 enum mms_data_error mms_data_read(const struct mms_data_out *out, const char *key,
@@ -412,6 +422,11 @@ enum mms_data_error mms_data_read(const struct mms_data_out *out, const char *ke
         detail_end(out->detail);
     } else {
         e = read_scalar(out, tlv->tag, tlv->value);
+        if (e == MMS_DATA_BAD_VALUE) { /* nothing was written: keep the octets */
+            cursor raw = tlv->value;
+            size_t n = cursor_left(&raw);
+            detail_bytes(out->detail, data_type_names[tlv->tag], cursor_bytes(&raw, n), n);
+        }
     }
     detail_end(out->detail);
     return e;

@@ -62,7 +62,11 @@ struct mms_data_out {
 };
 
 /* One Data element read by ber_next(). `key` names it inside a detail object
- * (NULL inside an array). `depth` is how deep tlv already sits in its PDU. */
+ * (NULL inside an array). `depth` is how deep tlv already sits in its PDU.
+ * A scalar whose content does not fit its type is written as its raw octets
+ * and gives MMS_DATA_BAD_VALUE; inside a structure or array the walk then goes
+ * on and the first such error is returned. Other errors stop the walk; the
+ * detail stays balanced either way. */
 enum mms_data_error mms_data_read(const struct mms_data_out *out, const char *key,
                                   const struct ber_tlv *tlv, unsigned depth);
 

@@ -119,6 +119,8 @@ Test(mms_data, real)
     EXPECT_ERROR("\x88\x01\x80", MMS_DATA_BAD_VALUE);             /* no exponent */
     EXPECT_ERROR("\x88\x02\x80\x00", MMS_DATA_BAD_VALUE);         /* no mantissa */
     EXPECT_ERROR("\x88\x02\x03\x78", MMS_DATA_BAD_VALUE);         /* decimal "x" */
+    EXPECT_ERROR("\x88\x01\x00", MMS_DATA_BAD_VALUE);             /* reserved decimal form, no number */
+    EXPECT_ERROR("\x88\x02\x04\x31", MMS_DATA_BAD_VALUE);         /* reserved decimal form */
 }
 
 Test(mms_data, strings)
@@ -190,7 +192,10 @@ Test(mms_data, malformed_value_keeps_detail_balanced)
     const char *json;
     cr_assert_eq(decode("\xa2\x06\x83\x01\x01\x83\x01\x01\x00", 8, &json), MMS_DATA_OK);
     cr_assert_eq(decode("\xa2\x07\x83\x01\x01\x83\x02\x01\x00", 9, &json), MMS_DATA_BAD_VALUE);
-    cr_assert_str_eq(json, "{\"v\":{\"structure\":[{\"boolean\":true},{}]}}");
+    cr_assert_str_eq(json, "{\"v\":{\"structure\":[{\"boolean\":true},{\"boolean\":\"0100\"}]}}");
+    /* the walk goes on after a bad value and reports it at the end */
+    cr_assert_eq(decode("\xa2\x07\x83\x02\x01\x00\x85\x01\x05", 9, &json), MMS_DATA_BAD_VALUE);
+    cr_assert_str_eq(json, "{\"v\":{\"structure\":[{\"boolean\":\"0100\"},{\"integer\":5}]}}");
 }
 
 /* depth structures around one boolean */

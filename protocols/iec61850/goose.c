@@ -1,0 +1,444 @@
+/* goose.c — IEC 61850-8-1 GOOSE decoder (ethertype 0x88B8).
+ *
+ * One frame in, one publish event out (object = gocbRef, values = the scalar
+ * allData members), with the whole goosePdu in the detail under the names
+ * Wireshark uses. A frame that is not a well-formed goosePdu gives one
+ * malformed event instead. Per control block (the core keys the flow by
+ * source MAC and APPID; a flow may carry a few gocbRefs) the decoder follows
+ * stNum/sqNum, timeAllowedtoLive, confRev, simulation and ndsCom and reports
+ * what protection engineers watch as anomaly events; the worker-wide registry
+ * notices a second flow publishing the same gocbRef. It does not decode the
+ * GSE management PDU beyond naming it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../builtin.h"
+#include "goose_sv_common.h"
+#include "mms_data.h"
+
+#define GOOSE_ETHERTYPE 0x88b8
+#define GOOSE_MAX_CONTROL_BLOCKS 4
+#define GOOSE_MIN_STALE_US 1000000u /* a gocbRef changes publisher only after this much silence */
+#define US_PER_MS 1000u
+#define GOOSE_PDU_DEPTH 1           /* goosePdu members sit one level inside the APDU */
+
+/* APDU CHOICE (IEC 61850-8-1 Annex A). */
+#define GOOSE_TAG_GSE_MNGT_PDU 0
+#define GOOSE_TAG_GOOSE_PDU 1
+
+/* IECGoosePdu members, context-specific tags in SEQUENCE order. */
+enum goose_field {
+    GOOSE_GOCB_REF = 0,
+    GOOSE_TIME_ALLOWED_TO_LIVE,
+    GOOSE_DAT_SET,
+    GOOSE_GO_ID,
+    GOOSE_T,
+    GOOSE_ST_NUM,
+    GOOSE_SQ_NUM,
+    GOOSE_SIMULATION,
+    GOOSE_CONF_REV,
+    GOOSE_NDS_COM,
+    GOOSE_NUM_DAT_SET_ENTRIES,
+    GOOSE_ALL_DATA,
+    GOOSE_FIELD_COUNT
+};
+
+static const char *const goose_field_names[GOOSE_FIELD_COUNT] = {
+    "gocbRef", "timeAllowedtoLive", "datSet", "goID", "t", "stNum", "sqNum",
+    "simulation", "confRev", "ndsCom", "numDatSetEntries", "allData",
+};
+
+/* goID is OPTIONAL; simulation and ndsCom have DEFAULT FALSE. */
+#define GOOSE_MANDATORY                                                                                      \
+    ((1u << GOOSE_GOCB_REF) | (1u << GOOSE_TIME_ALLOWED_TO_LIVE) | (1u << GOOSE_DAT_SET) | (1u << GOOSE_T) | \
+     (1u << GOOSE_ST_NUM) | (1u << GOOSE_SQ_NUM) | (1u << GOOSE_CONF_REV) |                                 \
+     (1u << GOOSE_NUM_DAT_SET_ENTRIES) | (1u << GOOSE_ALL_DATA))
+
+struct goose_pdu {
+    uint32_t present; /* bit per enum goose_field */
+    struct mamori_text gocb_ref, dat_set, go_id;
+    uint32_t time_allowed_to_live, st_num, sq_num, conf_rev, num_dat_set_entries;
+    bool simulation, nds_com;
+    struct iec61850_utc_time t;
+    uint32_t all_data_count;
+    enum mms_data_error data_error; /* first error inside allData */
+};
+
+/* Why a frame is malformed: the anomaly name plus what to say about it. */
+struct goose_error {
+    const char *anomaly;
+    const char *error; /* BER or Data error name, or NULL */
+    const char *field; /* goosePdu member concerned, or NULL */
+    int32_t tag;       /* unexpected tag number, or -1 */
+};
+
+/* What the decoder remembers about one control block. */
+struct goose_cb {
+    struct goose_sv_slot slot; /* first: name = gocbRef, last_us */
+    uint32_t st_num, sq_num, conf_rev, time_allowed_to_live;
+    bool simulation, nds_com;
+    bool second_source_reported;
+    bool silence_reported;
+};
+
+struct goose_state {
+    uint64_t owner; /* registry owner id, 0 until the first frame */
+    struct goose_cb cbs[GOOSE_MAX_CONTROL_BLOCKS];
+};
+
+/* ---- goosePdu ------------------------------------------------------------ */
+
+static bool read_u32(cursor v, uint32_t *out)
+{
+    uint64_t u;
+    if (!ber_uint(v, &u) || u > UINT32_MAX)
+        return false;
+    *out = (uint32_t)u;
+    return true;
+}
+
+static void set_error(struct goose_error *err, const char *anomaly, const char *error, const char *field)
+{
+    err->anomaly = anomaly;
+    err->error = error;
+    err->field = field;
+}
+
+/* Decodes one member into pdu and the detail; false (err filled) when its
+ * value does not fit the type. */
+static bool read_field(struct goose_pdu *pdu, enum goose_field f, const struct ber_tlv *tlv,
+                       struct mamori_event *ev, struct goose_error *err)
+{
+    struct mamori_detail *d = ev->detail;
+    const char *name = goose_field_names[f];
+    cursor v = tlv->value;
+    size_t n = cursor_left(&v);
+    bool ok = !tlv->constructed || f == GOOSE_ALL_DATA;
+    switch (f) {
+    case GOOSE_GOCB_REF:
+    case GOOSE_DAT_SET:
+    case GOOSE_GO_ID: {
+        struct mamori_text text = { (const char *)cursor_bytes(&v, n), n };
+        if (f == GOOSE_GOCB_REF)
+            pdu->gocb_ref = text;
+        else if (f == GOOSE_DAT_SET)
+            pdu->dat_set = text;
+        else
+            pdu->go_id = text;
+        detail_string(d, name, text.ptr, text.len);
+        break;
+    }
+    case GOOSE_TIME_ALLOWED_TO_LIVE:
+    case GOOSE_ST_NUM:
+    case GOOSE_SQ_NUM:
+    case GOOSE_CONF_REV:
+    case GOOSE_NUM_DAT_SET_ENTRIES: {
+        uint32_t *slot = f == GOOSE_TIME_ALLOWED_TO_LIVE ? &pdu->time_allowed_to_live
+                       : f == GOOSE_ST_NUM               ? &pdu->st_num
+                       : f == GOOSE_SQ_NUM               ? &pdu->sq_num
+                       : f == GOOSE_CONF_REV             ? &pdu->conf_rev
+                                                         : &pdu->num_dat_set_entries;
+        ok = ok && read_u32(v, slot);
+        if (ok)
+            detail_uint(d, name, *slot);
+        break;
+    }
+    case GOOSE_SIMULATION:
+    case GOOSE_NDS_COM: {
+        bool *slot = f == GOOSE_SIMULATION ? &pdu->simulation : &pdu->nds_com;
+        ok = ok && ber_bool(v, slot);
+        if (ok)
+            detail_bool(d, name, *slot);
+        break;
+    }
+    case GOOSE_T:
+        ok = ok && iec61850_utc_time_read(v, &pdu->t);
+        if (ok)
+            iec61850_utc_time_detail(d, name, "t_quality", &pdu->t);
+        break;
+    case GOOSE_ALL_DATA: {
+        if (!tlv->constructed) {
+            ok = false;
+            break;
+        }
+        /* allData is framed by the goosePdu, so a broken value inside it
+         * still leaves a usable PDU: the caller reports it separately. */
+        struct mms_data_out out = { d, ev };
+        pdu->data_error = mms_data_read_list(&out, name, v, GOOSE_PDU_DEPTH, &pdu->all_data_count);
+        break;
+    }
+    case GOOSE_FIELD_COUNT:
+        ok = false;
+        break;
+    }
+    if (!ok)
+        set_error(err, "malformed_field", NULL, name);
+    return ok;
+}
+
+/* Walks the goosePdu SEQUENCE: members in order, each at most once. */
+static bool read_goose_pdu(cursor body, struct goose_pdu *pdu, struct mamori_event *ev, struct goose_error *err)
+{
+    struct ber_tlv tlv;
+    enum ber_status st;
+    int last = -1;
+    while ((st = ber_next(&body, &tlv)) == BER_OK) {
+        if (tlv.cls != BER_CLASS_CONTEXT || tlv.tag >= GOOSE_FIELD_COUNT || (int)tlv.tag <= last) {
+            set_error(err, "unexpected_field", NULL, NULL);
+            err->tag = (int32_t)tlv.tag;
+            return false;
+        }
+        last = (int)tlv.tag;
+        if (!read_field(pdu, (enum goose_field)tlv.tag, &tlv, ev, err))
+            return false;
+        pdu->present |= 1u << tlv.tag;
+    }
+    if (st != BER_END) {
+        set_error(err, "malformed_ber", ber_status_name(st), "goosePdu");
+        return false;
+    }
+    uint32_t missing = GOOSE_MANDATORY & ~pdu->present;
+    if (missing) {
+        set_error(err, "missing_field", NULL, goose_field_names[__builtin_ctz(missing)]);
+        return false;
+    }
+    return true;
+}
+
+/* ---- per control block tracking ------------------------------------------ */
+
+static void sequence_anomaly(const struct mamori_parse_ctx *ctx, const struct goose_pdu *pdu, const char *anomaly,
+                             const char *key, uint32_t prev, uint32_t now)
+{
+    struct mamori_event ev;
+    goose_sv_anomaly_begin(&ev, ctx->sink, goose_decoder.name, anomaly, MAMORI_OP_REPORT, &pdu->gocb_ref);
+    char prev_key[32];
+    snprintf(prev_key, sizeof prev_key, "prev_%s", key);
+    detail_uint(ev.detail, key, now);
+    detail_uint(ev.detail, prev_key, prev);
+    detail_uint(ev.detail, "stNum", pdu->st_num);
+    detail_uint(ev.detail, "sqNum", pdu->sq_num);
+    mamori_emit(ctx->sink, &ev);
+}
+
+static void silence_anomaly(const struct mamori_parse_ctx *ctx, const struct goose_cb *cb, uint64_t silence_us)
+{
+    struct mamori_event ev;
+    struct mamori_text ref = { (const char *)cb->slot.name.text,
+                               cb->slot.name.len < GOOSE_SV_NAME_MAX ? cb->slot.name.len : GOOSE_SV_NAME_MAX };
+    goose_sv_anomaly_begin(&ev, ctx->sink, goose_decoder.name, "time_allowed_to_live_expired", MAMORI_OP_REPORT,
+                           &ref);
+    detail_uint(ev.detail, "timeAllowedtoLive", cb->time_allowed_to_live);
+    detail_uint(ev.detail, "silence_ms", silence_us / US_PER_MS);
+    detail_uint(ev.detail, "stNum", cb->st_num);
+    detail_uint(ev.detail, "sqNum", cb->sq_num);
+    mamori_emit(ctx->sink, &ev);
+}
+
+static void flag_anomaly(const struct mamori_parse_ctx *ctx, const struct goose_pdu *pdu, const char *anomaly)
+{
+    struct mamori_event ev;
+    goose_sv_anomaly_begin(&ev, ctx->sink, goose_decoder.name, anomaly, MAMORI_OP_REPORT, &pdu->gocb_ref);
+    detail_uint(ev.detail, "stNum", pdu->st_num);
+    detail_uint(ev.detail, "sqNum", pdu->sq_num);
+    mamori_emit(ctx->sink, &ev);
+}
+
+/* stNum and sqNum are INT32U that roll over (to 1 per IEC 61850-8-1; 0 accepted). */
+static bool rolled_over(uint32_t prev, uint32_t now) { return prev == UINT32_MAX && now <= 1; }
+
+static void check_sequence(const struct mamori_parse_ctx *ctx, const struct goose_cb *cb, const struct goose_pdu *pdu)
+{
+    if (pdu->st_num != cb->st_num) {
+        if (rolled_over(cb->st_num, pdu->st_num) || pdu->st_num == cb->st_num + 1)
+            return;
+        sequence_anomaly(ctx, pdu, pdu->st_num > cb->st_num ? "st_num_jump" : "st_num_back", "stNum",
+                         cb->st_num, pdu->st_num);
+        return;
+    }
+    if (pdu->sq_num >= cb->sq_num || rolled_over(cb->sq_num, pdu->sq_num))
+        return;
+    /* sqNum went down while the state stayed the same */
+    sequence_anomaly(ctx, pdu, pdu->sq_num <= 1 ? "sq_num_reset" : "sq_num_back", "sqNum", cb->sq_num,
+                     pdu->sq_num);
+}
+
+/* Problems inside a usable goosePdu: a broken allData value, or an entry
+ * count that does not match allData. */
+static void check_pdu(const struct mamori_parse_ctx *ctx, const struct goose_pdu *pdu)
+{
+    if (pdu->data_error != MMS_DATA_OK) {
+        struct mamori_event ev;
+        goose_sv_anomaly_begin(&ev, ctx->sink, goose_decoder.name, "malformed_data", MAMORI_OP_MALFORMED,
+                               &pdu->gocb_ref);
+        detail_cstring(ev.detail, "error", mms_data_error_name(pdu->data_error));
+        detail_cstring(ev.detail, "field", goose_field_names[GOOSE_ALL_DATA]);
+        detail_uint(ev.detail, "stNum", pdu->st_num);
+        detail_uint(ev.detail, "sqNum", pdu->sq_num);
+        mamori_emit(ctx->sink, &ev);
+    } else if (pdu->num_dat_set_entries != pdu->all_data_count) {
+        struct mamori_event ev;
+        goose_sv_anomaly_begin(&ev, ctx->sink, goose_decoder.name, "num_dat_set_entries_mismatch",
+                               MAMORI_OP_MALFORMED, &pdu->gocb_ref);
+        detail_uint(ev.detail, "numDatSetEntries", pdu->num_dat_set_entries);
+        detail_uint(ev.detail, "allData", pdu->all_data_count);
+        mamori_emit(ctx->sink, &ev);
+    }
+}
+
+static void track(struct goose_state *state, const struct goose_pdu *pdu, const struct goose_sv_header *h,
+                  const struct mamori_parse_ctx *ctx)
+{
+    uint64_t now = ctx->time_us;
+    bool fresh;
+    struct goose_cb *cb = (struct goose_cb *)goose_sv_slot_find(state->cbs, sizeof state->cbs[0],
+                                                               GOOSE_MAX_CONTROL_BLOCKS, &pdu->gocb_ref, &fresh);
+    bool simulated = pdu->simulation || (h->reserve1 & GOOSE_SV_S_BIT);
+    if (!fresh) {
+        uint64_t silence = now > cb->slot.last_us ? now - cb->slot.last_us : 0;
+        if (cb->time_allowed_to_live && silence > (uint64_t)cb->time_allowed_to_live * US_PER_MS &&
+            !cb->silence_reported)
+            silence_anomaly(ctx, cb, silence);
+        check_sequence(ctx, cb, pdu);
+        if (pdu->conf_rev != cb->conf_rev)
+            sequence_anomaly(ctx, pdu, "conf_rev_changed", "confRev", cb->conf_rev, pdu->conf_rev);
+    }
+    if (simulated && (fresh || !cb->simulation))
+        flag_anomaly(ctx, pdu, "simulation_set");
+    if (pdu->nds_com && (fresh || !cb->nds_com))
+        flag_anomaly(ctx, pdu, "nds_com_set");
+    if (ctx->shared) {
+        if (!state->owner)
+            state->owner = goose_sv_registry_owner(ctx->shared);
+        uint64_t stale = 2 * (uint64_t)pdu->time_allowed_to_live * US_PER_MS;
+        if (stale < GOOSE_MIN_STALE_US)
+            stale = GOOSE_MIN_STALE_US;
+        if (goose_sv_registry_claim(ctx->shared, &pdu->gocb_ref, state->owner, now, stale) &&
+            !cb->second_source_reported) {
+            cb->second_source_reported = true;
+            flag_anomaly(ctx, pdu, "second_source");
+        }
+    }
+    cb->slot.last_us = now;
+    cb->st_num = pdu->st_num;
+    cb->sq_num = pdu->sq_num;
+    cb->conf_rev = pdu->conf_rev;
+    cb->time_allowed_to_live = pdu->time_allowed_to_live;
+    cb->simulation = simulated;
+    cb->nds_com = pdu->nds_com;
+    cb->silence_reported = false;
+}
+
+/* ---- decoder ------------------------------------------------------------- */
+
+static void malformed(struct mamori_event *ev, const struct goose_error *err, const struct goose_pdu *pdu)
+{
+    ev->kind = MAMORI_EVENT_ANOMALY;
+    ev->op = MAMORI_OP_MALFORMED;
+    ev->anomaly = err->anomaly;
+    ev->n_values = 0;
+    if (pdu && (pdu->present & (1u << GOOSE_GOCB_REF)))
+        ev->object = pdu->gocb_ref;
+    if (err->error)
+        detail_cstring(ev->detail, "error", err->error);
+    if (err->field)
+        detail_cstring(ev->detail, "field", err->field);
+    if (err->tag >= 0)
+        detail_uint(ev->detail, "tag", (uint64_t)err->tag);
+}
+
+static size_t goose_parse(void *state_ptr, const uint8_t *data, size_t len, const struct mamori_parse_ctx *ctx)
+{
+    struct goose_state *state = state_ptr;
+    struct mamori_event ev;
+    mamori_event_init(&ev, ctx->sink, goose_decoder.name);
+    ev.role = MAMORI_ROLE_PUBLISH;
+    ev.op = MAMORI_OP_REPORT;
+    struct goose_error err = { NULL, NULL, NULL, -1 };
+    struct goose_sv_header h;
+    cursor apdu;
+    const char *frame_error = goose_sv_header_read(data, len, &h, &apdu);
+    if (frame_error && strcmp(frame_error, "truncated_header") != 0)
+        goose_sv_header_detail(ev.detail, &h);
+    if (frame_error) {
+        set_error(&err, frame_error, NULL, NULL);
+        malformed(&ev, &err, NULL);
+        mamori_emit(ctx->sink, &ev);
+        return len;
+    }
+    goose_sv_header_detail(ev.detail, &h);
+
+    struct ber_tlv tlv;
+    enum ber_status st = ber_next(&apdu, &tlv);
+    struct goose_pdu pdu;
+    memset(&pdu, 0, sizeof pdu);
+    if (st != BER_OK) {
+        set_error(&err, "malformed_ber", ber_status_name(st), "goosePdu");
+    } else if (ber_is(&tlv, BER_CLASS_APPLICATION, GOOSE_TAG_GSE_MNGT_PDU) && tlv.constructed) {
+        ev.op = MAMORI_OP_OTHER;
+        ev.role = MAMORI_ROLE_NONE;
+        ev.function_name = "gse_mngt_pdu";
+        mamori_emit(ctx->sink, &ev);
+        return len;
+    } else if (!ber_is(&tlv, BER_CLASS_APPLICATION, GOOSE_TAG_GOOSE_PDU) || !tlv.constructed) {
+        set_error(&err, "unexpected_pdu", NULL, NULL);
+        err.tag = (int32_t)tlv.tag;
+    } else if (read_goose_pdu(tlv.value, &pdu, &ev, &err)) {
+        ev.object = pdu.gocb_ref;
+        mamori_emit(ctx->sink, &ev);
+        check_pdu(ctx, &pdu);
+        if (state)
+            track(state, &pdu, &h, ctx);
+        return len;
+    }
+    malformed(&ev, &err, &pdu);
+    mamori_emit(ctx->sink, &ev);
+    return len;
+}
+
+static void goose_finish(void *state_ptr, const struct mamori_parse_ctx *ctx)
+{
+    struct goose_state *state = state_ptr;
+    for (size_t i = 0; state && i < GOOSE_MAX_CONTROL_BLOCKS; i++) {
+        struct goose_cb *cb = &state->cbs[i];
+        if (!cb->slot.used || !cb->time_allowed_to_live || cb->silence_reported || ctx->time_us <= cb->slot.last_us)
+            continue;
+        uint64_t silence = ctx->time_us - cb->slot.last_us;
+        if (silence > (uint64_t)cb->time_allowed_to_live * US_PER_MS) {
+            cb->silence_reported = true;
+            silence_anomaly(ctx, cb, silence);
+        }
+    }
+}
+
+static void *goose_state_new(const struct mamori_decoder_options *opts)
+{
+    if (opts && opts->state_budget < sizeof(struct goose_state))
+        return NULL;
+    return calloc(1, sizeof(struct goose_state));
+}
+
+static void goose_state_free(void *state) { free(state); }
+
+static void *goose_shared_new(const struct mamori_decoder_options *opts)
+{
+    (void)opts;
+    return goose_sv_registry_new();
+}
+
+static void goose_shared_free(void *shared) { goose_sv_registry_free(shared); }
+
+const struct mamori_decoder goose_decoder = {
+    .abi = MAMORI_DECODER_ABI,
+    .name = "goose",
+    .description = "IEC 61850 GOOSE (ethertype 0x88B8): publish events, stNum/sqNum and liveness checks",
+    .transports = MAMORI_TRANSPORT_ETHER,
+    .ethertypes = { GOOSE_ETHERTYPE },
+    .shared_new = goose_shared_new,
+    .shared_free = goose_shared_free,
+    .state_new = goose_state_new,
+    .state_free = goose_state_free,
+    .parse = goose_parse,
+    .finish = goose_finish,
+};

@@ -1,0 +1,476 @@
+/* sv.c — IEC 61850-9-2 Sampled Values decoder (ethertype 0x88BA).
+ *
+ * One publish event per ASDU (object = svID, values = the eight 9-2LE
+ * measurements when seqData has that shape), with the ASDU and the frame
+ * header in the detail under Wireshark's names. A frame that is not a
+ * well-formed savPdu gives one malformed event. Per svID the decoder follows
+ * smpCnt (with its wrap at the samples-per-second count) and smpSynch, and the
+ * worker-wide registry notices a second flow publishing the same svID.
+ *
+ * This is the hottest decoder (4000-4800 frames/s per merging unit): nothing
+ * is allocated, detail is only written when the sink wants it, and the frame
+ * is read once. The optional `security` member of the savPdu is skipped. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../builtin.h"
+#include "goose_sv_common.h"
+#include "mms_data.h"
+
+#define SV_ETHERTYPE 0x88ba
+#define SV_MAX_STREAMS 4
+#define SV_STALE_US 1000000u /* an svID changes publisher only after this much silence */
+
+/* seqData as the IEC 61850-9-2LE dataset: 8 x (INT32 value, 32-bit quality) */
+#define SV_LE_MEASUREMENTS 8
+#define SV_LE_SEQDATA_LEN (SV_LE_MEASUREMENTS * 8)
+
+/* smpCnt wraps each second: at smpRate x 50 or 60 Hz when smpRate counts per
+ * nominal period, at smpRate when it counts per second. Without smpRate the
+ * wrap point is learned from the first wrap at or above SV_MIN_WRAP. */
+#define SV_NOMINAL_HZ_50 50u
+#define SV_NOMINAL_HZ_60 60u
+#define SV_MIN_WRAP 1000u
+#define SV_LATE_WINDOW 480u /* a sample at most this far behind is late, not a jump */
+#define SV_SMP_CNT_OCTETS 2
+#define SV_CONF_REV_OCTETS 4
+#define SV_SMP_SYNCH_OCTETS 1
+#define SV_GMID_LEN 8
+
+#define SV_TAG_SAV_PDU 0 /* [APPLICATION 0] */
+
+enum sv_pdu_field { SV_NO_ASDU = 0, SV_SECURITY = 1, SV_SEQ_ASDU = 2 };
+
+/* ASDU members, context-specific tags in SEQUENCE order (the type is extensible). */
+enum sv_asdu_field {
+    SV_SV_ID = 0,
+    SV_DAT_SET,
+    SV_SMP_CNT,
+    SV_CONF_REV,
+    SV_REFR_TM,
+    SV_SMP_SYNCH,
+    SV_SMP_RATE,
+    SV_SEQ_DATA,
+    SV_SMP_MOD,
+    SV_GMID_DATA,
+    SV_ASDU_FIELD_COUNT
+};
+
+static const char *const sv_asdu_field_names[SV_ASDU_FIELD_COUNT] = {
+    "svID", "datSet", "smpCnt", "confRev", "refrTm", "smpSynch", "smpRate", "seqData", "smpMod", "gmidData",
+};
+
+#define SV_ASDU_MANDATORY ((1u << SV_SV_ID) | (1u << SV_SMP_CNT) | (1u << SV_CONF_REV) | (1u << SV_SEQ_DATA))
+
+enum sv_smp_mod { SV_SAMPLES_PER_PERIOD = 0, SV_SAMPLES_PER_SECOND = 1 };
+
+struct sv_asdu {
+    uint32_t present;
+    struct mamori_text sv_id;
+    uint16_t smp_cnt, smp_rate, smp_mod;
+    uint8_t smp_synch;
+    uint32_t conf_rev;
+};
+
+struct sv_error {
+    const char *anomaly;
+    const char *error;
+    const char *field;
+    int32_t tag;
+};
+
+struct sv_stream {
+    struct goose_sv_slot slot; /* first: name = svID, last_us */
+    uint16_t smp_cnt;          /* highest in-sequence sample seen */
+    uint32_t wrap;             /* learned samples per second, 0 until known */
+    uint8_t smp_synch;
+    bool second_source_reported;
+};
+
+struct sv_state {
+    uint64_t owner;
+    struct sv_stream streams[SV_MAX_STREAMS];
+};
+
+static void set_error(struct sv_error *err, const char *anomaly, const char *error, const char *field, int32_t tag)
+{
+    err->anomaly = anomaly;
+    err->error = error;
+    err->field = field;
+    err->tag = tag;
+}
+
+/* ---- ASDU ---------------------------------------------------------------- */
+
+static void seq_data(cursor v, struct mamori_event *ev)
+{
+    size_t n = cursor_left(&v);
+    if (n != SV_LE_SEQDATA_LEN) {
+        detail_bytes(ev->detail, "seqData", cursor_bytes(&v, n), n);
+        return;
+    }
+    detail_array_begin(ev->detail, "seqData");
+    for (int i = 0; i < SV_LE_MEASUREMENTS; i++) {
+        int32_t value = (int32_t)cursor_be32(&v);
+        uint32_t quality = cursor_be32(&v);
+        mamori_event_add_value(ev, value);
+        if (ev->detail) {
+            detail_object_begin(ev->detail, NULL);
+            detail_int(ev->detail, "value", value);
+            detail_uint(ev->detail, "quality", quality);
+            detail_end(ev->detail);
+        }
+    }
+    detail_end(ev->detail);
+}
+
+static bool read_asdu_field(struct sv_asdu *a, enum sv_asdu_field f, cursor v, struct mamori_event *ev)
+{
+    struct mamori_detail *d = ev->detail;
+    const char *name = sv_asdu_field_names[f];
+    size_t n = cursor_left(&v);
+    uint64_t u;
+    switch (f) {
+    case SV_SV_ID:
+    case SV_DAT_SET: {
+        const char *text = (const char *)cursor_bytes(&v, n);
+        if (f == SV_SV_ID)
+            a->sv_id = (struct mamori_text){ text, n };
+        detail_string(d, name, text, n);
+        return true;
+    }
+    case SV_SMP_CNT:
+    case SV_SMP_RATE:
+    case SV_SMP_MOD:
+        if (!goose_sv_fixed_uint(v, SV_SMP_CNT_OCTETS, &u))
+            return false;
+        *(f == SV_SMP_CNT ? &a->smp_cnt : f == SV_SMP_RATE ? &a->smp_rate : &a->smp_mod) = (uint16_t)u;
+        detail_uint(d, name, u);
+        return true;
+    case SV_CONF_REV:
+        if (!goose_sv_fixed_uint(v, SV_CONF_REV_OCTETS, &u))
+            return false;
+        a->conf_rev = (uint32_t)u;
+        detail_uint(d, name, u);
+        return true;
+    case SV_SMP_SYNCH:
+        if (!goose_sv_fixed_uint(v, SV_SMP_SYNCH_OCTETS, &u))
+            return false;
+        a->smp_synch = (uint8_t)u;
+        detail_uint(d, name, u);
+        return true;
+    case SV_REFR_TM: {
+        struct iec61850_utc_time t;
+        if (!iec61850_utc_time_read(v, &t))
+            return false;
+        iec61850_utc_time_detail(d, name, "refrTm_quality", &t);
+        return true;
+    }
+    case SV_SEQ_DATA:
+        seq_data(v, ev);
+        return true;
+    case SV_GMID_DATA:
+        if (n != SV_GMID_LEN)
+            return false;
+        detail_bytes(d, name, cursor_bytes(&v, n), n);
+        return true;
+    case SV_ASDU_FIELD_COUNT:
+        break;
+    }
+    return false;
+}
+
+static bool read_asdu(cursor body, struct sv_asdu *a, struct mamori_event *ev, struct sv_error *err)
+{
+    struct ber_tlv tlv;
+    enum ber_status st;
+    int last = -1;
+    while ((st = ber_next(&body, &tlv)) == BER_OK) {
+        if (tlv.cls != BER_CLASS_CONTEXT || (int)tlv.tag <= last) {
+            set_error(err, "unexpected_field", NULL, "ASDU", (int32_t)tlv.tag);
+            return false;
+        }
+        last = (int)tlv.tag;
+        if (tlv.tag >= SV_ASDU_FIELD_COUNT)
+            continue; /* a later extension */
+        enum sv_asdu_field f = (enum sv_asdu_field)tlv.tag;
+        if (tlv.constructed || !read_asdu_field(a, f, tlv.value, ev)) {
+            set_error(err, "malformed_field", NULL, sv_asdu_field_names[f], -1);
+            return false;
+        }
+        a->present |= 1u << f;
+    }
+    if (st != BER_END) {
+        set_error(err, "malformed_ber", ber_status_name(st), "ASDU", -1);
+        return false;
+    }
+    uint32_t missing = SV_ASDU_MANDATORY & ~a->present;
+    if (missing) {
+        set_error(err, "missing_field", NULL, sv_asdu_field_names[__builtin_ctz(missing)], -1);
+        return false;
+    }
+    return true;
+}
+
+/* ---- per stream tracking -------------------------------------------------- */
+
+static void sample_anomaly(const struct mamori_parse_ctx *ctx, const struct sv_asdu *a, const char *anomaly,
+                           const struct sv_stream *s)
+{
+    struct mamori_event ev;
+    goose_sv_anomaly_begin(&ev, ctx->sink, sv_decoder.name, anomaly, MAMORI_OP_REPORT, &a->sv_id);
+    detail_uint(ev.detail, "smpCnt", a->smp_cnt);
+    detail_uint(ev.detail, "prev_smpCnt", s->smp_cnt);
+    if (a->present & (1u << SV_SMP_SYNCH))
+        detail_uint(ev.detail, "smpSynch", a->smp_synch);
+    mamori_emit(ctx->sink, &ev);
+}
+
+/* True when smpCnt going from `prev` to 0 is the once-a-second wrap. */
+static bool is_wrap(struct sv_stream *s, const struct sv_asdu *a)
+{
+    uint32_t count = (uint32_t)s->smp_cnt + 1;
+    if (s->wrap)
+        return count == s->wrap;
+    bool has_rate = (a->present & (1u << SV_SMP_RATE)) && a->smp_rate;
+    uint32_t mod = (a->present & (1u << SV_SMP_MOD)) ? a->smp_mod : SV_SAMPLES_PER_PERIOD;
+    bool ok;
+    if (has_rate && mod == SV_SAMPLES_PER_PERIOD)
+        ok = count == a->smp_rate * SV_NOMINAL_HZ_50 || count == a->smp_rate * SV_NOMINAL_HZ_60;
+    else if (has_rate && mod == SV_SAMPLES_PER_SECOND)
+        ok = count == a->smp_rate;
+    else
+        ok = count >= SV_MIN_WRAP;
+    if (ok)
+        s->wrap = count;
+    return ok;
+}
+
+/* How far `now` is behind the stream's highest sample, or 0 when it is not. */
+static uint32_t behind(const struct sv_stream *s, uint16_t now)
+{
+    if (now < s->smp_cnt)
+        return (uint32_t)s->smp_cnt - now;
+    if (s->wrap && now < s->wrap && now > s->smp_cnt) /* late from before the last wrap */
+        return (uint32_t)s->smp_cnt + s->wrap - now;
+    return 0;
+}
+
+static void check_samples(const struct mamori_parse_ctx *ctx, struct sv_stream *s, const struct sv_asdu *a)
+{
+    if (a->smp_cnt == (uint16_t)(s->smp_cnt + 1) && (uint32_t)s->smp_cnt + 1 != s->wrap) {
+        s->smp_cnt = a->smp_cnt;
+        return;
+    }
+    if (a->smp_cnt == s->smp_cnt) {
+        sample_anomaly(ctx, a, "duplicate_sample", s);
+        return;
+    }
+    if (a->smp_cnt == 0 && is_wrap(s, a)) {
+        s->smp_cnt = 0;
+        return;
+    }
+    uint32_t late = behind(s, a->smp_cnt);
+    if (late && late <= SV_LATE_WINDOW) {
+        sample_anomaly(ctx, a, "late_sample", s);
+        return;
+    }
+    sample_anomaly(ctx, a, "smp_cnt_discontinuity", s);
+    s->smp_cnt = a->smp_cnt;
+}
+
+static void track(struct sv_state *state, const struct sv_asdu *a, const struct mamori_parse_ctx *ctx)
+{
+    bool fresh;
+    struct sv_stream *s = (struct sv_stream *)goose_sv_slot_find(state->streams, sizeof state->streams[0],
+                                                                SV_MAX_STREAMS, &a->sv_id, &fresh);
+    if (fresh)
+        s->smp_cnt = a->smp_cnt;
+    else
+        check_samples(ctx, s, a);
+    if (a->present & (1u << SV_SMP_SYNCH)) {
+        if (!fresh && s->smp_synch && !a->smp_synch) {
+            struct mamori_event ev;
+            goose_sv_anomaly_begin(&ev, ctx->sink, sv_decoder.name, "smp_synch_lost", MAMORI_OP_REPORT, &a->sv_id);
+            detail_uint(ev.detail, "smpCnt", a->smp_cnt);
+            detail_uint(ev.detail, "smpSynch", a->smp_synch);
+            detail_uint(ev.detail, "prev_smpSynch", s->smp_synch);
+            mamori_emit(ctx->sink, &ev);
+        }
+        s->smp_synch = a->smp_synch;
+    }
+    if (ctx->shared) {
+        if (!state->owner)
+            state->owner = goose_sv_registry_owner(ctx->shared);
+        if (goose_sv_registry_claim(ctx->shared, &a->sv_id, state->owner, ctx->time_us, SV_STALE_US) &&
+            !s->second_source_reported) {
+            s->second_source_reported = true;
+            struct mamori_event ev;
+            goose_sv_anomaly_begin(&ev, ctx->sink, sv_decoder.name, "second_source", MAMORI_OP_REPORT, &a->sv_id);
+            detail_uint(ev.detail, "smpCnt", a->smp_cnt);
+            mamori_emit(ctx->sink, &ev);
+        }
+    }
+    s->slot.last_us = ctx->time_us;
+}
+
+/* ---- decoder -------------------------------------------------------------- */
+
+static void frame_start(struct mamori_event *ev, const struct mamori_parse_ctx *ctx, const struct goose_sv_header *h,
+                        bool has_header)
+{
+    mamori_event_init(ev, ctx->sink, sv_decoder.name);
+    ev->role = MAMORI_ROLE_PUBLISH;
+    ev->op = MAMORI_OP_REPORT;
+    if (has_header)
+        goose_sv_header_detail(ev->detail, h);
+}
+
+static void emit_malformed(struct mamori_event *ev, const struct mamori_parse_ctx *ctx, const struct sv_error *err,
+                           const struct mamori_text *sv_id)
+{
+    ev->kind = MAMORI_EVENT_ANOMALY;
+    ev->op = MAMORI_OP_MALFORMED;
+    ev->anomaly = err->anomaly;
+    ev->n_values = 0;
+    if (sv_id && sv_id->len)
+        ev->object = *sv_id;
+    if (err->error)
+        detail_cstring(ev->detail, "error", err->error);
+    if (err->field)
+        detail_cstring(ev->detail, "field", err->field);
+    if (err->tag >= 0)
+        detail_uint(ev->detail, "tag", (uint64_t)err->tag);
+    mamori_emit(ctx->sink, ev);
+}
+
+/* Reads the savPdu members before seqASDU: noASDU and the skipped security. */
+static bool read_sav_pdu_head(cursor *pdu, uint64_t *no_asdu, cursor *seq, struct sv_error *err)
+{
+    struct ber_tlv tlv;
+    enum ber_status st;
+    bool have_no_asdu = false;
+    int last = -1;
+    while ((st = ber_next(pdu, &tlv)) == BER_OK) {
+        if (tlv.cls != BER_CLASS_CONTEXT || (int)tlv.tag <= last || tlv.tag > SV_SEQ_ASDU) {
+            set_error(err, "unexpected_field", NULL, "savPdu", (int32_t)tlv.tag);
+            return false;
+        }
+        last = (int)tlv.tag;
+        if (tlv.tag == SV_NO_ASDU) {
+            if (tlv.constructed || !ber_uint(tlv.value, no_asdu) || *no_asdu > UINT16_MAX) {
+                set_error(err, "malformed_field", NULL, "noASDU", -1);
+                return false;
+            }
+            have_no_asdu = true;
+        } else if (tlv.tag == SV_SEQ_ASDU) {
+            if (!tlv.constructed) {
+                set_error(err, "malformed_field", NULL, "seqASDU", -1);
+                return false;
+            }
+            if (!have_no_asdu) {
+                set_error(err, "missing_field", NULL, "noASDU", -1);
+                return false;
+            }
+            *seq = tlv.value;
+            return true;
+        }
+    }
+    if (st != BER_END)
+        set_error(err, "malformed_ber", ber_status_name(st), "savPdu", -1);
+    else
+        set_error(err, "missing_field", NULL, have_no_asdu ? "seqASDU" : "noASDU", -1);
+    return false;
+}
+
+static size_t sv_parse(void *state_ptr, const uint8_t *data, size_t len, const struct mamori_parse_ctx *ctx)
+{
+    struct sv_state *state = state_ptr;
+    struct mamori_event ev;
+    struct sv_error err = { NULL, NULL, NULL, -1 };
+    struct goose_sv_header h;
+    cursor apdu;
+    const char *frame_error = goose_sv_header_read(data, len, &h, &apdu);
+    frame_start(&ev, ctx, &h, !frame_error || strcmp(frame_error, "truncated_header") != 0);
+    if (frame_error) {
+        set_error(&err, frame_error, NULL, NULL, -1);
+        emit_malformed(&ev, ctx, &err, NULL);
+        return len;
+    }
+    struct ber_tlv tlv;
+    enum ber_status st = ber_next(&apdu, &tlv);
+    uint64_t no_asdu = 0;
+    cursor seq;
+    if (st != BER_OK)
+        set_error(&err, "malformed_ber", ber_status_name(st), "savPdu", -1);
+    else if (!ber_is(&tlv, BER_CLASS_APPLICATION, SV_TAG_SAV_PDU) || !tlv.constructed)
+        set_error(&err, "unexpected_pdu", NULL, NULL, (int32_t)tlv.tag);
+    if (err.anomaly || !read_sav_pdu_head(&tlv.value, &no_asdu, &seq, &err)) {
+        emit_malformed(&ev, ctx, &err, NULL);
+        return len;
+    }
+    uint32_t count = 0;
+    while ((st = ber_next(&seq, &tlv)) == BER_OK) {
+        if (count > 0)
+            frame_start(&ev, ctx, &h, true);
+        detail_uint(ev.detail, "noASDU", no_asdu);
+        detail_uint(ev.detail, "asdu", count);
+        struct sv_asdu a;
+        memset(&a, 0, sizeof a);
+        if (!ber_is(&tlv, BER_CLASS_UNIVERSAL, 16) || !tlv.constructed) {
+            set_error(&err, "unexpected_field", NULL, "seqASDU", (int32_t)tlv.tag);
+            emit_malformed(&ev, ctx, &err, NULL);
+            return len;
+        }
+        if (!read_asdu(tlv.value, &a, &ev, &err)) {
+            emit_malformed(&ev, ctx, &err, &a.sv_id);
+            return len;
+        }
+        ev.object = a.sv_id;
+        mamori_emit(ctx->sink, &ev);
+        if (state)
+            track(state, &a, ctx);
+        count++;
+    }
+    if (st != BER_END || count != no_asdu) {
+        frame_start(&ev, ctx, &h, true);
+        detail_uint(ev.detail, "noASDU", no_asdu);
+        detail_uint(ev.detail, "seqASDU", count);
+        if (st != BER_END)
+            set_error(&err, "malformed_ber", ber_status_name(st), "seqASDU", -1);
+        else
+            set_error(&err, "no_asdu_mismatch", NULL, NULL, -1);
+        emit_malformed(&ev, ctx, &err, NULL);
+    }
+    return len;
+}
+
+static void *sv_state_new(const struct mamori_decoder_options *opts)
+{
+    if (opts && opts->state_budget < sizeof(struct sv_state))
+        return NULL;
+    return calloc(1, sizeof(struct sv_state));
+}
+
+static void sv_state_free(void *state) { free(state); }
+
+static void *sv_shared_new(const struct mamori_decoder_options *opts)
+{
+    (void)opts;
+    return goose_sv_registry_new();
+}
+
+static void sv_shared_free(void *shared) { goose_sv_registry_free(shared); }
+
+const struct mamori_decoder sv_decoder = {
+    .abi = MAMORI_DECODER_ABI,
+    .name = "sv",
+    .description = "IEC 61850-9-2 Sampled Values (ethertype 0x88BA): per-ASDU publish events, smpCnt checks",
+    .transports = MAMORI_TRANSPORT_ETHER,
+    .ethertypes = { SV_ETHERTYPE },
+    .shared_new = sv_shared_new,
+    .shared_free = sv_shared_free,
+    .state_new = sv_state_new,
+    .state_free = sv_state_free,
+    .parse = sv_parse,
+};
