@@ -14,6 +14,7 @@ static const struct finding_info findings[FINDING__COUNT] = {
     [FINDING_LISTEN_ONLY] = { "listen-only", "T0814", "Denial of Service", MAMORI_SEV_CRITICAL },
     [FINDING_MODE_CHANGE] = { "mode-change", "T0858", "Change Operating Mode", MAMORI_SEV_CRITICAL },
     [FINDING_PROGRAM_DOWNLOAD] = { "program-download", "T0843", "Program Download", MAMORI_SEV_CRITICAL },
+    [FINDING_PROGRAM_UPLOAD] = { "program-upload", "T0845", "Program Upload", MAMORI_SEV_HIGH },
     [FINDING_FIRMWARE_TRANSFER] = { "firmware-transfer", "T0857", "System Firmware", MAMORI_SEV_CRITICAL },
     [FINDING_CONFIG_CHANGE] = { "config-change", "T0836", "Modify Parameter", MAMORI_SEV_HIGH },
     [FINDING_FILE_TRANSFER] = { "file-transfer", "T0867", "Lateral Tool Transfer", MAMORI_SEV_HIGH },
@@ -46,6 +47,13 @@ static const struct finding_info findings[FINDING__COUNT] = {
     [FINDING_NEW_OBJECT] = { "new-object", "T0855", "Unauthorized Command Message", MAMORI_SEV_LOW },
     [FINDING_NEW_PUBLISHER] = { "new-publisher", "T0856", "Spoof Reporting Message", MAMORI_SEV_HIGH },
     [FINDING_VALUE_OUT_OF_RANGE] = { "value-out-of-range", "T0836", "Modify Parameter", MAMORI_SEV_HIGH },
+    [FINDING_NEW_DEVICE] = { "new-device", "T0848", "Rogue Master", MAMORI_SEV_MEDIUM },
+    [FINDING_FIRMWARE_CHANGE] = { "firmware-change", "T0857", "System Firmware", MAMORI_SEV_HIGH },
+    [FINDING_DEVICE_REPLACED] = { "device-replaced", "T0849", "Masquerading", MAMORI_SEV_HIGH },
+    [FINDING_CONF_REV_CHANGE] = { "conf-rev-change", "T0836", "Modify Parameter", MAMORI_SEV_MEDIUM },
+    [FINDING_VULNERABLE_FIRMWARE] = { "vulnerable-firmware", "T0866", "Exploitation of Remote Services",
+                                      MAMORI_SEV_HIGH },
+    [FINDING_UNTRUSTED_VENDOR] = { "untrusted-vendor", "T0862", "Supply Chain Compromise", MAMORI_SEV_HIGH },
 };
 
 const struct finding_info *finding_info(enum finding f)

@@ -19,6 +19,7 @@ enum finding {
     FINDING_LISTEN_ONLY,
     FINDING_MODE_CHANGE,          /* stop/start/resume of a device or its program */
     FINDING_PROGRAM_DOWNLOAD,
+    FINDING_PROGRAM_UPLOAD,
     FINDING_FIRMWARE_TRANSFER,
     FINDING_CONFIG_CHANGE,
     FINDING_FILE_TRANSFER,
@@ -49,6 +50,13 @@ enum finding {
     FINDING_NEW_OBJECT,
     FINDING_NEW_PUBLISHER,
     FINDING_VALUE_OUT_OF_RANGE,
+    /* Assets and firmware (firmware/). */
+    FINDING_NEW_DEVICE,
+    FINDING_FIRMWARE_CHANGE,     /* a device reports another firmware or software revision */
+    FINDING_DEVICE_REPLACED,     /* vendor, model or serial changed at the same address */
+    FINDING_CONF_REV_CHANGE,     /* IEC 61850 configuration revision changed */
+    FINDING_VULNERABLE_FIRMWARE, /* a device runs firmware listed in an advisory */
+    FINDING_UNTRUSTED_VENDOR,    /* equipment of a vendor the procurement policy excludes */
     FINDING__COUNT
 };
 
