@@ -52,7 +52,7 @@ void classifier_free(struct classifier *cl)
     while (cl->free_flows) {
         struct pooled_ndpi_flow *f = cl->free_flows;
         cl->free_flows = f->next;
-        ndpi_flow_free(f);
+        ndpi_free(f); /* its nDPI data was freed by flow_put(); ndpi_flow_free would free it again */
     }
     ndpi_exit_detection_module(cl->ndpi);
     free(cl);
