@@ -54,6 +54,8 @@ const char *packet_linktype_name(int linktype)
     case LINKTYPE_ETHERNET: return "ethernet";
     case LINKTYPE_RAW_DLT12:
     case LINKTYPE_RAW_DLT14:
+    case LINKTYPE_IPV4:
+    case LINKTYPE_IPV6:
     case LINKTYPE_RAW: return "raw";
     case LINKTYPE_LOOP: return "loop";
     case LINKTYPE_LINUX_SLL: return "linux_sll";
@@ -361,6 +363,8 @@ enum packet_status packet_decode(struct packet *p, int linktype, const uint8_t *
     case LINKTYPE_LOOP: return decode_bsd_loopback(p, &c, true);
     case LINKTYPE_RAW_DLT12:
     case LINKTYPE_RAW_DLT14:
+    case LINKTYPE_IPV4:
+    case LINKTYPE_IPV6:
     case LINKTYPE_RAW: {
         enum packet_status st = packet_decode_ip(p, data, caplen);
         p->ethertype = p->ip_version == 6 ? ETHERTYPE_IPV6 : p->ip_version == 4 ? ETHERTYPE_IPV4 : 0;

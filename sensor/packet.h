@@ -20,6 +20,8 @@
 #define LINKTYPE_RAW_DLT12 12
 #define LINKTYPE_RAW_DLT14 14
 #define LINKTYPE_RAW 101
+#define LINKTYPE_IPV4 228 /* raw IPv4 and raw IPv6 with their own link types */
+#define LINKTYPE_IPV6 229
 #define LINKTYPE_LOOP 108
 #define LINKTYPE_LINUX_SLL 113
 #define LINKTYPE_LINUX_SLL2 276
