@@ -13,6 +13,7 @@ static const struct mamori_decoder *const builtin_decoders[] = {
     &dnp3_decoder,
     &goose_decoder,
     &sv_decoder,
+    &mms_decoder,
     NULL,
 };
 
