@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "firmware/inventory.h"
+#include "firmware/inventory_cli.h"
 #include "firmware/inventory_report.h"
 #include "firmware/inventory_store.h"
 #include "firmware/oui.h"
@@ -318,4 +319,57 @@ Test(inventory, oui_reads_both_registry_formats)
     cr_assert_gt(oui_load(&t, NULL), 10000, "Debian's registry files are read at run time");
     cr_assert_not_null(oui_lookup(&t, (uint8_t[]){ 0x00, 0x00, 0x0c, 0, 0, 1 }));
     oui_free(&t);
+}
+
+/* Runs `mamori inventory ARGS...`; returns the exit status, output in out/err. */
+static int run_cli(char *out, char *err, size_t cap, int argc, char **argv)
+{
+    FILE *o = fmemopen(out, cap, "w"), *e = fmemopen(err, cap, "w");
+    int rc = inventory_cli(argc, argv, o, e);
+    fclose(o);
+    fclose(e);
+    return rc;
+}
+
+Test(inventory, cli_prints_at_times_and_diffs, .init = temp_db, .fini = remove_db)
+{
+    char err[512] = "";
+    struct inventory *inv = inventory_new(16, NULL, on_change, NULL);
+    store = inventory_store_open(db_path, inv, err, sizeof err);
+    modbus_conversation(inv, T0, "v3.40");               /* 2023-11-14T22:13:20Z */
+    modbus_conversation(inv, T0 + 3600 * SECOND, "V3.50"); /* an hour later */
+    inventory_store_flush(store, inv);
+    inventory_store_close(store);
+    store = NULL;
+    inventory_free(inv);
+
+    static char out[8192], errs[8192];
+    char *csv_at[] = { "inventory", "--db", db_path, "--format", "csv", "--at", "2023-11-14T22:30:00Z" };
+    cr_assert_eq(run_cli(out, errs, sizeof out, 7, csv_at), 0, "%s", errs);
+    cr_assert(strstr(out, "\"Schneider Electric\",\"BMX P34 2020\",\"v3.40\"") != NULL, "got: %s", out);
+    char *diff[] = { "inventory", "--db", db_path, "--format", "csv", "--diff", "1700000001", "now" };
+    cr_assert_eq(run_cli(out, errs, sizeof out, 8, diff), 0, "%s", errs);
+    cr_assert_str_eq(out, "change,address,field,old,new,source\n"
+                          "\"identity_changed\",\"10.0.0.2\",\"revision\",\"v3.40\",\"V3.50\","
+                          "\"modbus/read_device_identification\"\n");
+    char *before_all[] = { "inventory", "--db", db_path, "--format", "json", "--at", "2023-11-14" };
+    cr_assert_eq(run_cli(out, errs, sizeof out, 7, before_all), 0);
+    cr_assert_str_eq(out, "", "nothing was known on the day before");
+}
+
+Test(inventory, cli_errors_are_one_clear_line)
+{
+    static char out[4096], errs[4096];
+    char *no_db[] = { "inventory", "--format", "csv" };
+    cr_assert_eq(run_cli(out, errs, sizeof out, 3, no_db), 2);
+    cr_assert(strncmp(errs, "mamori inventory: --db FILE is required\n", 40) == 0, "got: %s", errs);
+    char *bad_format[] = { "inventory", "--db", "x.db", "--format", "xml" };
+    cr_assert_eq(run_cli(out, errs, sizeof out, 5, bad_format), 2);
+    cr_assert_str_eq(errs, "mamori inventory: --format must be table, json or csv, not \"xml\"\n");
+    char *bad_time[] = { "inventory", "--db", "x.db", "--at", "yesterday" };
+    cr_assert_eq(run_cli(out, errs, sizeof out, 5, bad_time), 2);
+    cr_assert_str_eq(errs, "mamori inventory: --at: cannot read \"yesterday\" as a time\n");
+    char *missing[] = { "inventory", "--db", "/nonexistent/inv.db" };
+    cr_assert_eq(run_cli(out, errs, sizeof out, 3, missing), 1);
+    cr_assert_str_eq(errs, "mamori inventory: /nonexistent/inv.db: no such inventory database\n");
 }
