@@ -324,6 +324,8 @@ Test(inventory, oui_reads_both_registry_formats)
 /* Runs `mamori inventory ARGS...`; returns the exit status, output in out/err. */
 static int run_cli(char *out, char *err, size_t cap, int argc, char **argv)
 {
+    memset(out, 0, cap);
+    memset(err, 0, cap);
     FILE *o = fmemopen(out, cap, "w"), *e = fmemopen(err, cap, "w");
     int rc = inventory_cli(argc, argv, o, e);
     fclose(o);
