@@ -9,7 +9,6 @@
  * what protection engineers watch as anomaly events; the worker-wide registry
  * notices a second flow publishing the same gocbRef. It does not decode the
  * GSE management PDU beyond naming it. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,17 +207,20 @@ static bool read_goose_pdu(cursor body, struct goose_pdu *pdu, struct mamori_eve
 
 /* ---- per control block tracking ------------------------------------------ */
 
-static void sequence_anomaly(const struct mamori_parse_ctx *ctx, const struct goose_pdu *pdu, const char *anomaly,
-                             const char *key, uint32_t prev, uint32_t now)
+/* An anomaly about the numbers of this frame against the control block's last ones. */
+static void sequence_anomaly(const struct mamori_parse_ctx *ctx, const struct goose_pdu *pdu,
+                             const struct goose_cb *cb, const char *anomaly)
 {
     struct mamori_event ev;
     goose_sv_anomaly_begin(&ev, ctx->sink, goose_decoder.name, anomaly, MAMORI_OP_REPORT, &pdu->gocb_ref);
-    char prev_key[32];
-    snprintf(prev_key, sizeof prev_key, "prev_%s", key);
-    detail_uint(ev.detail, key, now);
-    detail_uint(ev.detail, prev_key, prev);
     detail_uint(ev.detail, "stNum", pdu->st_num);
     detail_uint(ev.detail, "sqNum", pdu->sq_num);
+    detail_uint(ev.detail, "prev_stNum", cb->st_num);
+    detail_uint(ev.detail, "prev_sqNum", cb->sq_num);
+    if (pdu->conf_rev != cb->conf_rev) {
+        detail_uint(ev.detail, "confRev", pdu->conf_rev);
+        detail_uint(ev.detail, "prev_confRev", cb->conf_rev);
+    }
     mamori_emit(ctx->sink, &ev);
 }
 
@@ -253,15 +255,13 @@ static void check_sequence(const struct mamori_parse_ctx *ctx, const struct goos
     if (pdu->st_num != cb->st_num) {
         if (rolled_over(cb->st_num, pdu->st_num) || pdu->st_num == cb->st_num + 1)
             return;
-        sequence_anomaly(ctx, pdu, pdu->st_num > cb->st_num ? "st_num_jump" : "st_num_back", "stNum",
-                         cb->st_num, pdu->st_num);
+        sequence_anomaly(ctx, pdu, cb, pdu->st_num > cb->st_num ? "st_num_jump" : "st_num_back");
         return;
     }
     if (pdu->sq_num >= cb->sq_num || rolled_over(cb->sq_num, pdu->sq_num))
         return;
     /* sqNum went down while the state stayed the same */
-    sequence_anomaly(ctx, pdu, pdu->sq_num <= 1 ? "sq_num_reset" : "sq_num_back", "sqNum", cb->sq_num,
-                     pdu->sq_num);
+    sequence_anomaly(ctx, pdu, cb, pdu->sq_num <= 1 ? "sq_num_reset" : "sq_num_back");
 }
 
 /* Problems inside a usable goosePdu: a broken allData value, or an entry
@@ -302,7 +302,7 @@ static void track(struct goose_state *state, const struct goose_pdu *pdu, const 
             silence_anomaly(ctx, cb, silence);
         check_sequence(ctx, cb, pdu);
         if (pdu->conf_rev != cb->conf_rev)
-            sequence_anomaly(ctx, pdu, "conf_rev_changed", "confRev", cb->conf_rev, pdu->conf_rev);
+            sequence_anomaly(ctx, pdu, cb, "conf_rev_changed");
     }
     if (simulated && (fresh || !cb->simulation))
         flag_anomaly(ctx, pdu, "simulation_set");

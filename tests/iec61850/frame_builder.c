@@ -1,0 +1,129 @@
+/* frame_builder.c — BER writer and capturing sink for the decoder tests. */
+#include "frame_builder.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+void ber_buf_raw(struct ber_buf *buf, const void *bytes, size_t n)
+{
+    cr_assert_leq(buf->n + n, sizeof buf->b);
+    memcpy(buf->b + buf->n, bytes, n);
+    buf->n += n;
+}
+
+void ber_buf_tlv(struct ber_buf *buf, uint8_t tag, const void *value, size_t n)
+{
+    uint8_t head[4] = { tag };
+    size_t h = 1;
+    if (n < 0x80) {
+        head[h++] = (uint8_t)n;
+    } else if (n <= 0xff) {
+        head[h++] = 0x81;
+        head[h++] = (uint8_t)n;
+    } else {
+        head[h++] = 0x82;
+        head[h++] = (uint8_t)(n >> 8);
+        head[h++] = (uint8_t)n;
+    }
+    ber_buf_raw(buf, head, h);
+    ber_buf_raw(buf, value, n);
+}
+
+void ber_buf_str(struct ber_buf *buf, uint8_t tag, const char *s) { ber_buf_tlv(buf, tag, s, strlen(s)); }
+
+void ber_buf_uint(struct ber_buf *buf, uint8_t tag, uint64_t v)
+{
+    uint8_t b[9];
+    size_t n = 0;
+    do {
+        b[8 - n++] = (uint8_t)v;
+        v >>= 8;
+    } while (v);
+    if (b[9 - n] & 0x80)
+        b[8 - n++] = 0;
+    ber_buf_tlv(buf, tag, b + 9 - n, n);
+}
+
+void ber_buf_fixed(struct ber_buf *buf, uint8_t tag, uint64_t v, size_t octets)
+{
+    uint8_t b[8];
+    for (size_t i = 0; i < octets; i++)
+        b[i] = (uint8_t)(v >> (8 * (octets - 1 - i)));
+    ber_buf_tlv(buf, tag, b, octets);
+}
+
+void ber_buf_child(struct ber_buf *buf, uint8_t tag, const struct ber_buf *child)
+{
+    ber_buf_tlv(buf, tag, child->b, child->n);
+}
+
+void frame_wrap(struct ber_buf *frame, uint16_t appid, uint16_t reserve1, const struct ber_buf *apdu)
+{
+    size_t len = 8 + apdu->n;
+    uint8_t head[8] = { (uint8_t)(appid >> 8), (uint8_t)appid, (uint8_t)(len >> 8), (uint8_t)len,
+                        (uint8_t)(reserve1 >> 8), (uint8_t)reserve1, 0, 0 };
+    frame->n = 0;
+    ber_buf_raw(frame, head, sizeof head);
+    ber_buf_raw(frame, apdu->b, apdu->n);
+}
+
+static void keep_text(char *dst, size_t cap, const char *src, size_t n)
+{
+    if (!src)
+        n = 0;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, src ? src : "", n);
+    dst[n] = '\0';
+}
+
+static void capture_emit(struct mamori_sink *sink, struct mamori_event *ev)
+{
+    struct capture *c = (struct capture *)sink;
+    cr_assert_lt(c->n, CAPTURE_MAX_EVENTS);
+    struct captured_event *e = &c->ev[c->n++];
+    e->kind = ev->kind;
+    e->role = ev->role;
+    e->op = ev->op;
+    keep_text(e->anomaly, sizeof e->anomaly, ev->anomaly, ev->anomaly ? strlen(ev->anomaly) : 0);
+    keep_text(e->object, sizeof e->object, ev->object.ptr, ev->object.len);
+    keep_text(e->function, sizeof e->function, ev->function_name, ev->function_name ? strlen(ev->function_name) : 0);
+    e->n_values = ev->n_values;
+    memcpy(e->values, ev->values, sizeof e->values);
+    e->json[0] = '\0';
+    if (ev->detail) {
+        json_writer_reset(&c->w);
+        jw_detail(&c->w, NULL, ev->detail);
+        cr_assert(json_writer_ok(&c->w));
+        keep_text(e->json, sizeof e->json, c->w.buf, c->w.len);
+    }
+}
+
+void capture_init(struct capture *c, bool want_detail)
+{
+    memset(c, 0, sizeof *c);
+    c->sink.emit = capture_emit;
+    c->sink.detail = want_detail ? &c->detail : NULL;
+    cr_assert_eq(json_writer_init(&c->w, 1 << 16), 0);
+}
+
+void capture_free(struct capture *c) { json_writer_free(&c->w); }
+
+void capture_clear(struct capture *c) { c->n = 0; }
+
+size_t capture_count(const struct capture *c, const char *anomaly)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->ev[i].anomaly, anomaly) == 0)
+            n++;
+    return n;
+}
+
+const struct captured_event *capture_find(const struct capture *c, const char *anomaly)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (anomaly ? strcmp(c->ev[i].anomaly, anomaly) == 0 : c->ev[i].kind == MAMORI_EVENT_OPERATION)
+            return &c->ev[i];
+    return NULL;
+}

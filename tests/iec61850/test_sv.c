@@ -1,0 +1,341 @@
+/* test_sv.c — the Sampled Values decoder on hand-built frames: the exact
+ * detail of an ASDU (9-2LE seqData and the optional members), several ASDUs
+ * per frame, the smpCnt checks (wrap per second, duplicate, late, jump),
+ * smpSynch lost, a second source, and each kind of malformed frame. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "frame_builder.h"
+#include "protocols/builtin.h"
+
+#define MS 1000u
+
+struct asdu_params {
+    const char *sv_id;
+    uint32_t smp_cnt;
+    int smp_synch;    /* -1: absent */
+    int smp_rate;     /* -1: absent */
+    int smp_mod;      /* -1: absent */
+    size_t seq_len;   /* 64 for 9-2LE */
+    bool optional;    /* datSet, refrTm, gmidData */
+};
+
+static struct capture cap;
+static void *state, *state2, *shared;
+
+static void setup(void)
+{
+    capture_init(&cap, true);
+    struct mamori_decoder_options opts = { 65536, 0 };
+    state = sv_decoder.state_new(&opts);
+    state2 = sv_decoder.state_new(&opts);
+    shared = sv_decoder.shared_new(&opts);
+    cr_assert(state && state2 && shared);
+}
+
+static void teardown(void)
+{
+    sv_decoder.state_free(state);
+    sv_decoder.state_free(state2);
+    sv_decoder.shared_free(shared);
+    capture_free(&cap);
+}
+
+TestSuite(sv, .init = setup, .fini = teardown);
+
+static struct asdu_params defaults(void)
+{
+    struct asdu_params a = { "MU01", 0, 2, -1, -1, 64, false };
+    return a;
+}
+
+static void add_asdu(struct ber_buf *seq, const struct asdu_params *a)
+{
+    struct ber_buf asdu = { .n = 0 };
+    uint8_t data[128];
+    for (size_t i = 0; i < a->seq_len; i++)
+        data[i] = (uint8_t)(i % 8 == 3 ? i / 8 + 1 : i % 8 == 0 && i / 8 == 2 ? 0xff : 0);
+    ber_buf_str(&asdu, 0x80, a->sv_id);
+    if (a->optional)
+        ber_buf_str(&asdu, 0x81, "MU01LD0/LLN0$PhsMeas1");
+    ber_buf_fixed(&asdu, 0x82, a->smp_cnt, 2);
+    ber_buf_fixed(&asdu, 0x83, 1, 4);
+    if (a->optional)
+        ber_buf_tlv(&asdu, 0x84, "\x65\x43\x00\x00\x40\x00\x00\x8a", 8);
+    if (a->smp_synch >= 0)
+        ber_buf_fixed(&asdu, 0x85, (uint64_t)a->smp_synch, 1);
+    if (a->smp_rate >= 0)
+        ber_buf_fixed(&asdu, 0x86, (uint64_t)a->smp_rate, 2);
+    ber_buf_tlv(&asdu, 0x87, data, a->seq_len);
+    if (a->smp_mod >= 0)
+        ber_buf_fixed(&asdu, 0x88, (uint64_t)a->smp_mod, 2);
+    if (a->optional)
+        ber_buf_tlv(&asdu, 0x89, "\x00\x1b\x19\xff\xfe\x00\x00\x01", 8);
+    ber_buf_child(seq, 0x30, &asdu);
+}
+
+static void build(struct ber_buf *frame, const struct asdu_params *asdus, size_t n, uint64_t no_asdu)
+{
+    struct ber_buf seq = { .n = 0 }, pdu = { .n = 0 }, apdu = { .n = 0 };
+    for (size_t i = 0; i < n; i++)
+        add_asdu(&seq, &asdus[i]);
+    ber_buf_uint(&pdu, 0x80, no_asdu);
+    ber_buf_child(&pdu, 0xa2, &seq);
+    ber_buf_child(&apdu, 0x60, &pdu);
+    frame_wrap(frame, 0x4000, 0, &apdu);
+}
+
+static void feed(void *st, const struct ber_buf *frame, uint64_t time_us)
+{
+    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, time_us, false, &cap.sink, shared };
+    cr_assert_eq(sv_decoder.parse(st, frame->b, frame->n, &ctx), frame->n);
+}
+
+static void send(const struct asdu_params *a, uint64_t time_us)
+{
+    struct ber_buf frame;
+    build(&frame, a, 1, 1);
+    feed(state, &frame, time_us);
+}
+
+static void send_count(struct asdu_params *a, uint32_t smp_cnt)
+{
+    a->smp_cnt = smp_cnt;
+    send(a, smp_cnt * 250u);
+}
+
+static size_t operations(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cap.n; i++)
+        n += cap.ev[i].kind == MAMORI_EVENT_OPERATION;
+    return n;
+}
+
+Test(sv, decodes_9_2le_asdu_with_wireshark_names)
+{
+    struct asdu_params a = defaults();
+    a.smp_cnt = 4799;
+    a.optional = true;
+    a.smp_rate = 80;
+    a.smp_mod = 0;
+    send(&a, 0);
+    cr_assert_eq(cap.n, 1);
+    const struct captured_event *e = &cap.ev[0];
+    cr_assert_eq(e->kind, MAMORI_EVENT_OPERATION);
+    cr_assert_eq(e->role, MAMORI_ROLE_PUBLISH);
+    cr_assert_eq(e->op, MAMORI_OP_REPORT);
+    cr_assert_str_eq(e->object, "MU01");
+    cr_assert_eq(e->n_values, 8);
+    cr_assert_float_eq(e->values[0], 1.0, 0);
+    cr_assert_float_eq(e->values[2], -16777213.0, 0); /* ff 00 00 03 */
+    cr_assert_float_eq(e->values[7], 8.0, 0);
+    cr_assert_str_eq(e->json,
+        "{\"appid\":16384,\"length\":156,\"reserve1\":0,\"s_bit\":false,\"reserve2\":0,\"noASDU\":1,\"asdu\":0,"
+        "\"svID\":\"MU01\",\"datSet\":\"MU01LD0/LLN0$PhsMeas1\",\"smpCnt\":4799,\"confRev\":1,"
+        "\"refrTm\":\"2023-11-02T01:48:48.250000000Z\",\"refrTm_quality\":{\"leapSecondsKnown\":true,"
+        "\"clockFailure\":false,\"clockNotSynchronized\":false,\"timeAccuracy\":10},\"smpSynch\":2,\"smpRate\":80,"
+        "\"seqData\":[{\"value\":1,\"quality\":0},{\"value\":2,\"quality\":0},{\"value\":-16777213,\"quality\":0},"
+        "{\"value\":4,\"quality\":0},{\"value\":5,\"quality\":0},{\"value\":6,\"quality\":0},{\"value\":7,\"quality\":0},"
+        "{\"value\":8,\"quality\":0}],\"smpMod\":0,\"gmidData\":\"001b19fffe000001\"}");
+}
+
+Test(sv, other_seq_data_lengths_stay_raw)
+{
+    struct asdu_params a = defaults();
+    a.seq_len = 16;
+    send(&a, 0);
+    cr_assert_eq(cap.n, 1);
+    cr_assert_eq(cap.ev[0].n_values, 0);
+    cr_assert(strstr(cap.ev[0].json, "\"seqData\":\"00000001000000000000000200000000\"") != NULL);
+}
+
+Test(sv, several_asdus_give_one_event_each)
+{
+    struct asdu_params a[3] = { defaults(), defaults(), defaults() };
+    a[1].smp_cnt = 1;
+    a[2].smp_cnt = 2;
+    struct ber_buf frame;
+    build(&frame, a, 3, 3);
+    feed(state, &frame, 0);
+    cr_assert_eq(cap.n, 3);
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert_eq(cap.ev[i].kind, MAMORI_EVENT_OPERATION);
+        char want[32];
+        snprintf(want, sizeof want, "\"asdu\":%zu,", i);
+        cr_assert(strstr(cap.ev[i].json, want) != NULL);
+        cr_assert(strstr(cap.ev[i].json, "\"noASDU\":3") != NULL);
+    }
+}
+
+Test(sv, no_asdu_mismatch)
+{
+    struct asdu_params a = defaults();
+    struct ber_buf frame;
+    build(&frame, &a, 1, 2);
+    feed(state, &frame, 0);
+    cr_assert_eq(cap.n, 2);
+    cr_assert_str_eq(cap.ev[1].anomaly, "no_asdu_mismatch");
+    cr_assert(strstr(cap.ev[1].json, "\"noASDU\":2,\"seqASDU\":1") != NULL);
+}
+
+Test(sv, works_without_detail_or_state)
+{
+    capture_free(&cap);
+    capture_init(&cap, false);
+    struct asdu_params a = defaults();
+    struct ber_buf frame;
+    build(&frame, &a, 1, 1);
+    feed(NULL, &frame, 0);
+    cr_assert_eq(cap.n, 1);
+    cr_assert_str_eq(cap.ev[0].object, "MU01");
+    cr_assert_eq(cap.ev[0].n_values, 8);
+}
+
+Test(sv, smp_cnt_wraps_at_rate_times_50_or_60_hz)
+{
+    struct asdu_params a = defaults();
+    a.smp_rate = 80;
+    for (uint32_t c = 3990; c < 4000; c++)
+        send_count(&a, c);
+    send_count(&a, 0); /* 80 x 50 Hz */
+    send_count(&a, 1);
+    cr_assert_eq(cap.n, 12);
+    cr_assert_eq(operations(), 12);
+    /* the wrap point is now known: counting past it is a discontinuity */
+    for (uint32_t c = 2; c < 4000; c++) {
+        capture_clear(&cap);
+        send_count(&a, c);
+        cr_assert_eq(cap.n, 1, "at %u: %s", c, cap.ev[cap.n - 1].anomaly);
+    }
+    capture_clear(&cap);
+    send_count(&a, 4000);
+    cr_assert_eq(capture_count(&cap, "smp_cnt_discontinuity"), 1);
+    cr_assert_str_eq(capture_find(&cap, "smp_cnt_discontinuity")->json,
+                     "{\"smpCnt\":4000,\"prev_smpCnt\":3999,\"smpSynch\":2}");
+}
+
+Test(sv, smp_cnt_wrap_is_learned_without_smp_rate)
+{
+    struct asdu_params a = defaults();
+    for (uint32_t c = 4795; c < 4800; c++)
+        send_count(&a, c);
+    send_count(&a, 0);
+    send_count(&a, 1);
+    cr_assert_eq(operations(), cap.n);
+    /* smpCnt going back to 0 at another point later is a discontinuity */
+    for (uint32_t c = 2000; c < 2005; c++)
+        send_count(&a, c);
+    send_count(&a, 0);
+    cr_assert_eq(capture_count(&cap, "smp_cnt_discontinuity"), 2); /* 1 -> 2000, 2004 -> 0 */
+    /* just behind the stream, across the wrap, is a late sample */
+    send_count(&a, 4799);
+    cr_assert_eq(capture_count(&cap, "late_sample"), 1);
+}
+
+Test(sv, duplicate_and_late_samples)
+{
+    struct asdu_params a = defaults();
+    send_count(&a, 100);
+    send_count(&a, 101);
+    send_count(&a, 101);
+    cr_assert_eq(capture_count(&cap, "duplicate_sample"), 1);
+    cr_assert_str_eq(capture_find(&cap, "duplicate_sample")->json, "{\"smpCnt\":101,\"prev_smpCnt\":101,\"smpSynch\":2}");
+    send_count(&a, 103); /* 102 missing */
+    cr_assert_eq(capture_count(&cap, "smp_cnt_discontinuity"), 1);
+    send_count(&a, 102); /* 102 arrives late */
+    cr_assert_eq(capture_count(&cap, "late_sample"), 1);
+    send_count(&a, 104); /* the stream goes on from 103 */
+    cr_assert_eq(capture_count(&cap, "smp_cnt_discontinuity"), 1);
+    send_count(&a, 2000); /* far jump */
+    cr_assert_eq(capture_count(&cap, "smp_cnt_discontinuity"), 2);
+    cr_assert_str_eq(capture_find(&cap, "smp_cnt_discontinuity")->object, "MU01");
+}
+
+Test(sv, smp_synch_lost)
+{
+    struct asdu_params a = defaults();
+    send_count(&a, 10);
+    a.smp_synch = 0;
+    send_count(&a, 11);
+    send_count(&a, 12);
+    cr_assert_eq(capture_count(&cap, "smp_synch_lost"), 1);
+    cr_assert_str_eq(capture_find(&cap, "smp_synch_lost")->json, "{\"smpCnt\":11,\"smpSynch\":0,\"prev_smpSynch\":2}");
+    a.smp_synch = 1;
+    send_count(&a, 13);
+    a.smp_synch = 0;
+    send_count(&a, 14);
+    cr_assert_eq(capture_count(&cap, "smp_synch_lost"), 2);
+}
+
+Test(sv, second_source_for_one_sv_id)
+{
+    struct asdu_params a = defaults();
+    struct ber_buf frame;
+    build(&frame, &a, 1, 1);
+    feed(state, &frame, 0);
+    feed(state2, &frame, 250);
+    feed(state2, &frame, 500);
+    cr_assert_eq(capture_count(&cap, "second_source"), 1);
+    cr_assert_str_eq(capture_find(&cap, "second_source")->object, "MU01");
+}
+
+static void expect_malformed(const struct ber_buf *frame, const char *anomaly, const char *json_part)
+{
+    capture_clear(&cap);
+    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, 0, false, &cap.sink, shared };
+    sv_decoder.parse(state, frame->b, frame->n, &ctx);
+    cr_assert_eq(cap.n, 1, "%s", anomaly);
+    cr_assert_eq(cap.ev[0].kind, MAMORI_EVENT_ANOMALY);
+    cr_assert_eq(cap.ev[0].op, MAMORI_OP_MALFORMED);
+    cr_assert_str_eq(cap.ev[0].anomaly, anomaly);
+    if (json_part)
+        cr_assert(strstr(cap.ev[0].json, json_part) != NULL, "%s not in %s", json_part, cap.ev[0].json);
+}
+
+static void pdu_frame(struct ber_buf *frame, const void *pdu_bytes, size_t n)
+{
+    struct ber_buf pdu = { .n = 0 }, apdu = { .n = 0 };
+    ber_buf_raw(&pdu, pdu_bytes, n);
+    ber_buf_child(&apdu, 0x60, &pdu);
+    frame_wrap(frame, 0x4000, 0, &apdu);
+}
+
+Test(sv, malformed_frames)
+{
+    struct ber_buf frame;
+    struct asdu_params a = defaults();
+    build(&frame, &a, 1, 1);
+    frame.n -= 10; /* cut like a short snaplen */
+    expect_malformed(&frame, "truncated_frame", "\"length\":");
+    pdu_frame(&frame, "\x80\x01\x01", 3);
+    expect_malformed(&frame, "missing_field", "\"field\":\"seqASDU\"");
+    pdu_frame(&frame, "\xa2\x00", 2);
+    expect_malformed(&frame, "missing_field", "\"field\":\"noASDU\"");
+    pdu_frame(&frame, "\x80\x01\x01\xa2\x02\x04\x00", 7);
+    expect_malformed(&frame, "unexpected_field", "\"field\":\"seqASDU\",\"tag\":4");
+    pdu_frame(&frame, "\x80\x01\x01\xa2\x06\x30\x04\x80\x02MU", 11);
+    expect_malformed(&frame, "missing_field", "\"field\":\"smpCnt\"");
+    pdu_frame(&frame, "\x80\x01\x01\xa2\x0b\x30\x09\x80\x02MU\x82\x03\x00\x00\x01", 16);
+    expect_malformed(&frame, "malformed_field", "\"svID\":\"MU\",\"field\":\"smpCnt\"");
+    cr_assert_str_eq(cap.ev[0].object, "MU");
+    pdu_frame(&frame, "\x80\x01\x01\xa2\x06\x30\x80\x00\x00\x00\x00", 11);
+    expect_malformed(&frame, "malformed_ber", "\"error\":\"ber_indefinite_length\",\"field\":\"seqASDU\"");
+    pdu_frame(&frame, "\x80\x01\x01\xa2\x04\x30\x02\x82\x03", 9);
+    expect_malformed(&frame, "malformed_ber", "\"error\":\"ber_truncated\",\"field\":\"ASDU\"");
+    pdu_frame(&frame, "\x81\x00\x80\x01\x01", 5);
+    expect_malformed(&frame, "unexpected_field", "\"field\":\"savPdu\",\"tag\":0");
+}
+
+Test(sv, extension_members_after_gmid_data_are_skipped)
+{
+    struct ber_buf frame;
+    pdu_frame(&frame, "\x80\x01\x01\xa2\x13\x30\x11\x80\x02MU\x82\x02\x00\x05\x83\x01\x01\x87\x00\x9f\x1e\x01\x00",
+              24);
+    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, 0, false, &cap.sink, shared };
+    sv_decoder.parse(state, frame.b, frame.n, &ctx);
+    cr_assert_eq(cap.n, 1);
+    cr_assert_eq(cap.ev[0].kind, MAMORI_EVENT_OPERATION);
+    cr_assert(strstr(cap.ev[0].json, "\"smpCnt\":5,\"confRev\":1,\"seqData\":\"\"") != NULL, "%s", cap.ev[0].json);
+}
