@@ -1,7 +1,6 @@
 /* json_writer.c — bounded JSON line builder (json_writer.h). */
 #include "json_writer.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -141,25 +140,52 @@ void jw_hex(struct json_writer *w, const char *key, const void *b, size_t n)
     raw(w, "\"", 1);
 }
 
+/* Decimal digits of v, without printf: numbers are most of what we write. */
+static void raw_u64(struct json_writer *w, uint64_t v)
+{
+    char digits[20];
+    size_t n = sizeof digits;
+    do {
+        digits[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    raw(w, digits + n, sizeof digits - n);
+}
+
+static void raw_i64(struct json_writer *w, int64_t v)
+{
+    if (v < 0) {
+        raw(w, "-", 1);
+        raw_u64(w, (uint64_t)0 - (uint64_t)v);
+    } else {
+        raw_u64(w, (uint64_t)v);
+    }
+}
+
 void jw_uint(struct json_writer *w, const char *key, uint64_t v)
 {
     member(w, key);
-    rawf(w, "%" PRIu64, v);
+    raw_u64(w, v);
 }
 
 void jw_int(struct json_writer *w, const char *key, int64_t v)
 {
     member(w, key);
-    rawf(w, "%" PRId64, v);
+    raw_i64(w, v);
 }
+
+/* Integers up to 2^53 are exact in a double. */
+#define EXACT_INTEGER_MAX 9007199254740992.0
 
 void jw_double(struct json_writer *w, const char *key, double v)
 {
     member(w, key);
-    if (isfinite(v))
-        rawf(w, "%.17g", v);
-    else
+    if (!isfinite(v))
         raw(w, "null", 4);
+    else if (v == (double)(int64_t)v && fabs(v) <= EXACT_INTEGER_MAX)
+        raw_i64(w, (int64_t)v); /* register values and counters: the common case */
+    else
+        rawf(w, "%.17g", v);
 }
 
 void jw_bool(struct json_writer *w, const char *key, bool v)
@@ -176,8 +202,14 @@ void jw_null(struct json_writer *w, const char *key)
 
 void jw_time(struct json_writer *w, const char *key, uint64_t time_us)
 {
+    char micros[6];
+    uint64_t frac = time_us % 1000000;
+    for (int i = 5; i >= 0; i--, frac /= 10)
+        micros[i] = (char)('0' + frac % 10);
     member(w, key);
-    rawf(w, "%" PRIu64 ".%06" PRIu64, time_us / 1000000, time_us % 1000000);
+    raw_u64(w, time_us / 1000000);
+    raw(w, ".", 1);
+    raw(w, micros, sizeof micros);
 }
 
 void jw_detail(struct json_writer *w, const char *key, const struct mamori_detail *d)

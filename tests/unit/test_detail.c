@@ -160,3 +160,25 @@ Test(detail, event_renders_as_one_json_line)
         "\"op\":\"read\",\"unit\":1,\"function_code\":3,\"function\":\"read_holding_registers\","
         "\"range_start\":0,\"range_count\":10,\"modbus\":{\"trans_id\":9}}");
 }
+
+Test(detail, numbers_render_exactly)
+{
+    json_writer_reset(&w);
+    jw_object_begin(&w, NULL);
+    jw_uint(&w, "zero", 0);
+    jw_uint(&w, "max", UINT64_MAX);
+    jw_int(&w, "min", INT64_MIN);
+    jw_int(&w, "neg", -42);
+    jw_double(&w, "whole", 65535.0);
+    jw_double(&w, "negwhole", -3.0);
+    jw_double(&w, "frac", 0.1);
+    jw_double(&w, "huge", 1e300);
+    jw_double(&w, "nan", 0.0 / 0.0);
+    jw_time(&w, "t0", 1000001);
+    jw_time(&w, "t1", 1700000000000000ull);
+    jw_object_end(&w);
+    cr_assert(json_writer_ok(&w));
+    cr_assert_str_eq(w.buf, "{\"zero\":0,\"max\":18446744073709551615,\"min\":-9223372036854775808,\"neg\":-42,"
+                            "\"whole\":65535,\"negwhole\":-3,\"frac\":0.10000000000000001,\"huge\":1.0000000000000001e+300,"
+                            "\"nan\":null,\"t0\":1.000001,\"t1\":1700000000.000000}");
+}
