@@ -1,0 +1,222 @@
+#!/usr/bin/python3
+"""test_cli.py — the `mamori` command line as a user meets it: --version,
+--help, --list-decoders (with a plugin), --list-settings, and every kind of
+mistake giving exactly one line on stderr and the documented exit status
+(2: bad command line or config file; 1: a capture, plugin, user or output
+that cannot be used). Also -u USER, a config file applied to a run, the BPF
+filter (compared with tshark), and periodic statistics."""
+
+import json
+import os
+import subprocess
+import tempfile
+
+from mamori_run import (BIN, Tap, corpus, mamori_conversations, run, run_error, tshark_conversations)
+
+BUILD = os.environ.get("MAMORI_BUILD_ROOT", "")
+MODBUS = "ITI-ICS-Security-Tools/ModbusTCP/modbus_test_data_part1.pcap"
+MIXED = "zeek/modbus/modbus-and-non-modbus-p502.pcap"
+IPV6_MIXED = "ITI-ICS-Security-Tools/beckoff/addroute.pcapng"
+EXIT_RUNTIME = 1
+EXIT_USAGE = 2
+
+
+def check_version_and_help():
+    proc = subprocess.run([BIN, "--version"], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0
+    assert proc.stdout == "mamori 0.1.0 (decoder ABI 1)\n", proc.stdout
+    proc = subprocess.run([BIN, "--help"], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("usage: mamori [options] -r FILE")
+    for option in ("--read", "--interface", "--config", "--log-dir", "--workers", "--user", "--snaplen",
+                   "--buffer-size", "--no-promiscuous", "--immediate", "--stats-interval", "--decoder", "--set",
+                   "--list-decoders", "--version"):
+        assert option in proc.stdout, option
+
+
+def check_list_decoders_with_plugin():
+    plugin = os.path.join(BUILD, "protocols", "example", "mamori_example.so")
+    proc = subprocess.run([BIN, "--decoder", plugin, "--list-decoders"], capture_output=True, text=True,
+                          timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    names = [line.split()[0] for line in proc.stdout.splitlines()]
+    assert names[-1] == "example", names
+    for builtin in ("modbus", "dnp3"):
+        assert builtin in names, names
+
+
+def check_list_settings():
+    proc = subprocess.run([BIN, "--list-settings"], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0
+    names = [line.split()[0] for line in proc.stdout.splitlines()]
+    # Every pipeline_config member has a setting.
+    for name in ("flows.max_flows", "flows.tcp_idle_timeout", "flows.tcp_closed_timeout", "flows.udp_idle_timeout",
+                 "flows.l2_idle_timeout", "reassembly.flow_bytes", "reassembly.total_bytes",
+                 "defrag.max_datagrams", "defrag.total_bytes", "defrag.timeout", "decoders.state_budget",
+                 "decoders.response_timeout", "decoders.detail", "flows.ndpi"):
+        assert name in names, name
+
+
+USAGE_ERRORS = [
+    ([], "mamori: no capture source: give -r FILE or -i INTERFACE (see --help)"),
+    (["-r", "x.pcap", "--workers", "0"], "mamori: --workers: expected a whole number from 1 to 64, got '0'"),
+    (["-r", "x.pcap", "--stats-interval", "often"],
+     "mamori: --stats-interval: expected a duration (a whole number with us, ms, s, m, h or d) from 0s to 1d, "
+     "got 'often'"),
+    (["-r", "x.pcap", "-B", "1T"],
+     "mamori: --buffer-size: expected a size in bytes (K, M or G suffix allowed) from 64K to 2G, got '1T'"),
+    (["-r", "x.pcap", "--frobnicate"], "mamori: unknown option '--frobnicate' (see --help)"),
+    (["-i"], "mamori: option '-i' needs a value"),
+    (["-r", "x.pcap", "-i", "eth0"], "mamori: give either -r FILE or -i INTERFACE, not both"),
+    (["-r", "x.pcap", "-o", "flows.timeout=5s"],
+     "mamori: flows.timeout: unknown setting (mamori --list-settings shows them all)"),
+]
+
+
+def check_usage_errors():
+    for args, message in USAGE_ERRORS:
+        line = run_error(args, EXIT_USAGE)
+        assert line == message, f"{args}: {line!r}"
+
+
+def check_config_file_errors():
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+        f.write("capture:\n  snaplen: 1514\nflows:\n  udp_idle_timeout: 2 weeks\n")
+        path = f.name
+    try:
+        line = run_error(["-c", path, "-r", "x.pcap"], EXIT_USAGE)
+        assert line == (f"mamori: {path}:4: flows.udp_idle_timeout: expected a duration (a whole number with us, ms, "
+                        "s, m, h or d) from 1ms to 365d, got '2 weeks'"), line
+    finally:
+        os.unlink(path)
+    line = run_error(["-c", "/nonexistent/mamori.yaml", "-r", "x.pcap"], EXIT_USAGE)
+    assert line == "mamori: /nonexistent/mamori.yaml: cannot open config file: No such file or directory", line
+
+
+def check_runtime_errors():
+    capture = corpus(MODBUS)
+    cases = [
+        (["-i", "nosuchif0"], "mamori: nosuchif0: no such network interface"),
+        (["-r", capture, "tcp prot 502"],
+         f"mamori: bad BPF filter 'tcp prot 502' for {capture}: can't parse filter expression: syntax error"),
+        (["-r", capture, "-u", "no-such-user-here"], "mamori: -u no-such-user-here: no such user"),
+        (["-r", capture, "--decoder", "/nonexistent/vendor.so"],
+         "mamori: /nonexistent/vendor.so: cannot load decoder plugin: /nonexistent/vendor.so: cannot open shared "
+         "object file: No such file or directory"),
+        (["-r", capture, "--decoder", os.path.join(BUILD, "tests", "unit", "plugin_wrong_abi.so")],
+         f"mamori: {os.path.join(BUILD, 'tests', 'unit', 'plugin_wrong_abi.so')}: decoder ABI version does not "
+         "match this sensor"),
+        (["-r", capture, "--log-dir", "/etc/hostname"],
+         "mamori: /etc/hostname: cannot create log directory: exists and is not a directory"),
+    ]
+    for args, message in cases:
+        line = run_error(args, EXIT_RUNTIME)
+        assert line == message, f"{args}: {line!r}"
+
+
+def as_nobody(args):
+    """Runs mamori as user nobody (setpriv, util-linux); returns (status, stderr lines, stdout)."""
+    proc = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", BIN] + args,
+                          capture_output=True, text=True, timeout=60)
+    return proc.returncode, proc.stderr.splitlines(), proc.stdout
+
+
+def check_no_permission():
+    if os.geteuid() != 0:
+        raise AssertionError("this check needs root to create a file nobody cannot read (CI runs as root)")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        secret = os.path.join(tmp, "secret.pcap")
+        with open(corpus(MODBUS), "rb") as src, open(secret, "wb") as dst:
+            dst.write(src.read())
+        os.chmod(secret, 0o600)
+        status, lines, out = as_nobody(["-r", secret])
+        assert (status, lines, out) == (EXIT_RUNTIME, [f"mamori: {secret}: cannot read capture file: Permission denied"],
+                                        ""), (status, lines)
+    status, lines, out = as_nobody(["-i", "lo"])
+    assert status == EXIT_RUNTIME and out == "" and len(lines) == 1, (status, lines)
+    assert lines[0].startswith("mamori: lo: permission denied: capturing needs root or CAP_NET_RAW"), lines
+
+
+def check_config_file_applies():
+    capture = corpus(MODBUS)
+    with tempfile.TemporaryDirectory() as tmp:
+        config = os.path.join(tmp, "mamori.yaml")
+        logs = os.path.join(tmp, "logs")
+        with open(config, "w") as f:
+            f.write(f"output:\n  log_dir: {logs}\nworkers:\n  count: 2\ndecoders:\n  detail: false\n")
+        proc = subprocess.run([BIN, "-c", config, "-r", capture], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0 and proc.stdout == "", proc.stderr
+        with open(os.path.join(logs, "stats.json")) as f:
+            stats = json.loads(f.read())
+        assert stats["workers"] == 2
+        with open(os.path.join(logs, "event.json")) as f:
+            events = [json.loads(line) for line in f]
+        assert events and all("modbus" not in e for e in events), "detail: false leaves the detail out"
+        # The command line wins over the file.
+        proc = subprocess.run([BIN, "-c", config, "-r", capture, "-w", "1", "--log-dir", os.path.join(tmp, "b")],
+                              capture_output=True, text=True, timeout=60)
+        with open(os.path.join(tmp, "b", "stats.json")) as f:
+            assert json.loads(f.read())["workers"] == 1
+
+
+def check_drop_to_user():
+    capture = corpus(MODBUS)
+    if os.geteuid() != 0:
+        raise AssertionError("this check needs root (CI runs as root)")
+    result = run(["-r", capture, "-u", "nobody"])
+    assert result.final_stats["capture"]["packets"] == 118
+    assert len(result.flows) == 6
+
+
+def check_bpf_filter():
+    mixed = corpus(MIXED)
+    everything = tshark_conversations(mixed)
+    result = run(["-r", mixed, "tcp", "port", "502"])
+    expected = {k: v for k, v in everything.items() if k[0] == "tcp" and (k[1].endswith(":502") or
+                                                                          k[2].endswith(":502"))}
+    ours = mamori_conversations(result.flows)
+    assert set(ours) == set(expected) and all(expected[k] == ours[k] for k in expected), (ours, expected)
+    assert all(f["sport"] == 502 or f["dport"] == 502 for f in result.flows)
+
+    ipv6 = corpus(IPV6_MIXED)
+    everything = tshark_conversations(ipv6)
+    result = run(["-r", ipv6, "udp"])
+    expected = {k: v for k, v in everything.items() if k[0] == "udp"}
+    ours = mamori_conversations(result.flows)
+    assert len(expected) > 5
+    assert set(ours) == set(expected) and all(expected[k] == ours[k] for k in expected), (ours, expected)
+
+    result = run(["-r", ipv6, "host 192.0.2.99"])
+    assert result.flows == [] and result.final_stats["capture"]["packets"] == 0
+
+
+def check_periodic_stats():
+    # One file read slowly enough is not guaranteed; an interval of 0 writes only the final record, and a
+    # tiny interval writes at least one periodic record before it on a 15k-packet file.
+    capture = corpus("ITI-ICS-Security-Tools/ModbusTCP/ModbusTCP.pcap")
+    result = run(["-r", capture])
+    assert len(result.of("stats")) == 1
+    result = run(["-r", capture, "--stats-interval", "1us"])
+    stats = result.of("stats")
+    assert len(stats) >= 2 and stats[-1]["final"] and not stats[0]["final"], len(stats)
+    assert stats[-1]["capture"]["packets"] == 15387
+
+
+def main():
+    tap = Tap()
+    tap.check("--version and --help", check_version_and_help)
+    tap.check("--list-decoders lists built-ins and a loaded plugin", check_list_decoders_with_plugin)
+    tap.check("--list-settings names every pipeline setting", check_list_settings)
+    tap.check("command-line mistakes: one line, exit 2", check_usage_errors)
+    tap.check("config file mistakes: file:line, exit 2", check_config_file_errors)
+    tap.check("unusable capture, filter, user, plugin, log dir: one line, exit 1", check_runtime_errors)
+    tap.check("no permission for a file or an interface: one line, exit 1", check_no_permission)
+    tap.check("a config file applies, the command line overrides it", check_config_file_applies)
+    tap.check("-u nobody drops root and still reads the capture", check_drop_to_user)
+    tap.check("BPF filter from the arguments, compared with tshark", check_bpf_filter)
+    tap.check("periodic and final statistics", check_periodic_stats)
+    tap.done()
+
+
+main()
