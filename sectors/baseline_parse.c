@@ -1,0 +1,456 @@
+/* baseline_parse.c — reads a saved baseline (baseline_file.c writes it).
+ * Every malformed line is reported as "FILE:LINE: what"; a file with any
+ * error is rejected whole, so detection never runs on half a baseline. */
+#include "baseline_private.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TOKENS 32
+#define MAX_ERRORS_SHOWN 20
+#define US_PER_MS 1000.0
+#define US_PER_S 1000000.0
+
+bool bl_endpoint_parse(const char *text, struct bl_endpoint *ep)
+{
+    memset(ep, 0, sizeof *ep);
+    if (inet_pton(AF_INET, text, ep->addr) == 1) {
+        ep->version = 4;
+        return true;
+    }
+    if (inet_pton(AF_INET6, text, ep->addr) == 1) {
+        ep->version = 6;
+        return true;
+    }
+    unsigned m[6];
+    int used = 0;
+    if (strlen(text) == 17 &&
+        sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &used) == 6 &&
+        used == 17) {
+        for (int i = 0; i < 6; i++)
+            ep->addr[i] = (uint8_t)m[i];
+        return true;
+    }
+    return false;
+}
+
+struct parse_ctx {
+    const char *path;
+    size_t line;
+    FILE *errs;
+    unsigned errors;
+};
+
+__attribute__((format(printf, 2, 3))) static void parse_error(struct parse_ctx *c, const char *fmt, ...)
+{
+    if (++c->errors > MAX_ERRORS_SHOWN)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(c->errs, "%s:%zu: ", c->path, c->line);
+    vfprintf(c->errs, fmt, ap);
+    fputc('\n', c->errs);
+    va_end(ap);
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end || errno)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_u32(const char *s, uint32_t *out)
+{
+    uint64_t v;
+    if (!parse_u64(s, &v) || v > UINT32_MAX)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static bool parse_num(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_time(const char *s, uint64_t *out_us)
+{
+    double v;
+    if (!parse_num(s, &v) || v < 0)
+        return false;
+    *out_us = (uint64_t)llround(v * US_PER_S);
+    return true;
+}
+
+/* Decodes %XX escapes in place; false on a bad escape. */
+static bool percent_decode(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        if (*r != '%') {
+            *w++ = *r;
+            continue;
+        }
+        unsigned v;
+        if (!r[1] || !r[2] || sscanf(r + 1, "%2x", &v) != 1 || v == 0)
+            return false;
+        *w++ = (char)v;
+        r += 2;
+    }
+    *w = '\0';
+    return true;
+}
+
+/* Splits a comma list in place; calls fn per item; false if fn fails. */
+typedef bool (*item_fn)(void *target, char *item);
+
+static bool for_each_csv(char *list, item_fn fn, void *target)
+{
+    if (!*list)
+        return true;
+    for (char *save = NULL, *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save))
+        if (!fn(target, item))
+            return false;
+    return true;
+}
+
+static bool op_item(void *target, char *item)
+{
+    for (int op = 0; op < MAMORI_OP__COUNT; op++)
+        if (strcmp(item, mamori_op_name((enum mamori_op)op)) == 0) {
+            ((struct bl_pair *)target)->ops |= 1u << op;
+            return true;
+        }
+    return false;
+}
+
+static bool function_item(void *target, char *item)
+{
+    uint32_t fc;
+    if (!parse_u32(item, &fc) || fc > 255)
+        return false;
+    ((struct bl_pair *)target)->functions[fc / 64] |= 1ull << (fc % 64);
+    return true;
+}
+
+static bool unit_item(void *target, char *item)
+{
+    struct bl_pair *p = target;
+    if (strcmp(item, "*") == 0) {
+        p->units_overflow = true;
+        return true;
+    }
+    uint32_t u;
+    if (!parse_u32(item, &u))
+        return false;
+    bl_pair_add_unit(p, u);
+    return true;
+}
+
+static bool range_item(void *target, char *item)
+{
+    uint32_t fc, start, last;
+    char *colon = strchr(item, ':'), *dash = colon ? strchr(colon, '-') : NULL;
+    if (!colon || !dash)
+        return false;
+    *colon = *dash = '\0';
+    if (!parse_u32(item, &fc) || !parse_u32(colon + 1, &start) || !parse_u32(dash + 1, &last) || last < start ||
+        last == UINT32_MAX)
+        return false;
+    bl_pair_add_range(target, fc, start, last + 1);
+    return true;
+}
+
+static bool object_item(void *target, char *item)
+{
+    struct bl_pair *p = target;
+    if (strcmp(item, "*") == 0) {
+        p->objects_overflow = true;
+        return true;
+    }
+    if (!percent_decode(item) || strlen(item) >= BL_OBJECT_MAX)
+        return false;
+    bl_pair_add_object(p, item, strlen(item));
+    return true;
+}
+
+static bool role_item(void *target, char *item)
+{
+    struct bl_asset *a = target;
+    if (strcmp(item, "client") == 0)
+        a->roles |= BL_ROLE_CLIENT;
+    else if (strcmp(item, "server") == 0)
+        a->roles |= BL_ROLE_SERVER;
+    else if (strcmp(item, "publisher") == 0)
+        a->roles |= BL_ROLE_PUBLISHER;
+    else
+        return false;
+    return true;
+}
+
+static bool protocol_item(void *target, char *item)
+{
+    if (strlen(item) >= BL_PROTOCOL_MAX)
+        return false;
+    bl_asset_add_protocol(target, item);
+    return true;
+}
+
+static bool protocol_ok(struct parse_ctx *c, const char *protocol)
+{
+    if (strlen(protocol) >= BL_PROTOCOL_MAX) {
+        parse_error(c, "protocol name '%s' longer than %d characters", protocol, BL_PROTOCOL_MAX - 1);
+        return false;
+    }
+    return true;
+}
+
+static bool endpoint_ok(struct parse_ctx *c, const char *text, struct bl_endpoint *ep)
+{
+    if (!bl_endpoint_parse(text, ep)) {
+        parse_error(c, "'%s' is not an IP or MAC address", text);
+        return false;
+    }
+    return true;
+}
+
+/* Splits "key=value"; NULL value when there is no '='. */
+static char *split_kv(char *token)
+{
+    char *eq = strchr(token, '=');
+    if (!eq)
+        return NULL;
+    *eq = '\0';
+    return eq + 1;
+}
+
+static void parse_asset(struct parse_ctx *c, struct baseline *bl, char **tok, int n)
+{
+    struct bl_asset_key key;
+    memset(&key, 0, sizeof key);
+    if (n < 2 || !endpoint_ok(c, tok[1], &key.ep))
+        return;
+    struct bl_asset a;
+    memset(&a, 0, sizeof a);
+    for (int i = 2; i < n; i++) {
+        char *v = split_kv(tok[i]);
+        bool ok = v != NULL;
+        if (!ok)
+            ;
+        else if (strcmp(tok[i], "roles") == 0)
+            ok = for_each_csv(v, role_item, &a);
+        else if (strcmp(tok[i], "protocols") == 0)
+            ok = for_each_csv(v, protocol_item, &a);
+        else if (strcmp(tok[i], "first") == 0)
+            ok = parse_time(v, &a.first_us);
+        else if (strcmp(tok[i], "last") == 0)
+            ok = parse_time(v, &a.last_us);
+        else
+            ok = false;
+        if (!ok) {
+            parse_error(c, "asset: bad or unknown field '%s'", tok[i]);
+            return;
+        }
+    }
+    *(struct bl_asset *)bounded_table_put(bl->assets, &key, NULL) = a;
+}
+
+static void parse_pair(struct parse_ctx *c, struct baseline *bl, char **tok, int n)
+{
+    struct bl_pair_key key;
+    memset(&key, 0, sizeof key);
+    if (n < 5 || strcmp(tok[3], ">") != 0) {
+        parse_error(c, "pair: expected 'pair PROTOCOL CLIENT > SERVER key=value...'");
+        return;
+    }
+    if (!protocol_ok(c, tok[1]) || !endpoint_ok(c, tok[2], &key.client) || !endpoint_ok(c, tok[4], &key.server))
+        return;
+    bl_protocol_copy(key.protocol, tok[1]);
+    static struct bl_pair p;
+    memset(&p, 0, sizeof p);
+    for (int i = 5; i < n; i++) {
+        char *v = split_kv(tok[i]);
+        bool ok = v != NULL;
+        double period_ms;
+        if (!ok)
+            ;
+        else if (strcmp(tok[i], "ops") == 0)
+            ok = for_each_csv(v, op_item, &p);
+        else if (strcmp(tok[i], "functions") == 0)
+            ok = for_each_csv(v, function_item, &p);
+        else if (strcmp(tok[i], "units") == 0)
+            ok = for_each_csv(v, unit_item, &p);
+        else if (strcmp(tok[i], "ranges") == 0)
+            ok = for_each_csv(v, range_item, &p);
+        else if (strcmp(tok[i], "objects") == 0)
+            ok = for_each_csv(v, object_item, &p);
+        else if (strcmp(tok[i], "period_ms") == 0) {
+            ok = parse_num(v, &period_ms) && period_ms >= 0;
+            p.period_us = ok ? period_ms * US_PER_MS : 0;
+        } else if (strcmp(tok[i], "requests") == 0)
+            ok = parse_u64(v, &p.requests);
+        else if (strcmp(tok[i], "first") == 0)
+            ok = parse_time(v, &p.first_us);
+        else if (strcmp(tok[i], "last") == 0)
+            ok = parse_time(v, &p.last_us);
+        else
+            ok = false;
+        if (!ok) {
+            parse_error(c, "pair: bad or unknown field '%s'", tok[i]);
+            return;
+        }
+    }
+    *(struct bl_pair *)bounded_table_put(bl->pairs, &key, NULL) = p;
+}
+
+static void parse_value(struct parse_ctx *c, struct baseline *bl, char **tok, int n)
+{
+    struct bl_value_key key;
+    memset(&key, 0, sizeof key);
+    if (n < 3 || !protocol_ok(c, tok[1]) || !endpoint_ok(c, tok[2], &key.server))
+        return;
+    bl_protocol_copy(key.protocol, tok[1]);
+    struct bl_value v = { 0, 0, 0 };
+    bool have_min = false, have_max = false;
+    for (int i = 3; i < n; i++) {
+        char *val = split_kv(tok[i]);
+        bool ok = val != NULL;
+        if (!ok)
+            ;
+        else if (strcmp(tok[i], "unit") == 0)
+            ok = parse_u32(val, &key.unit);
+        else if (strcmp(tok[i], "address") == 0)
+            ok = parse_u32(val, &key.address);
+        else if (strcmp(tok[i], "min") == 0)
+            ok = have_min = parse_num(val, &v.min);
+        else if (strcmp(tok[i], "max") == 0)
+            ok = have_max = parse_num(val, &v.max);
+        else if (strcmp(tok[i], "samples") == 0)
+            ok = parse_u64(val, &v.samples);
+        else
+            ok = false;
+        if (!ok) {
+            parse_error(c, "value: bad or unknown field '%s'", tok[i]);
+            return;
+        }
+    }
+    if (!have_min || !have_max || v.min > v.max) {
+        parse_error(c, "value: needs min= and max= with min <= max");
+        return;
+    }
+    if (v.samples == 0)
+        v.samples = 1;
+    *(struct bl_value *)bounded_table_put(bl->values, &key, NULL) = v;
+}
+
+static void parse_publisher(struct parse_ctx *c, struct baseline *bl, char **tok, int n)
+{
+    struct bl_publisher_key key;
+    memset(&key, 0, sizeof key);
+    if (n < 3 || !protocol_ok(c, tok[1]) || !endpoint_ok(c, tok[2], &key.src))
+        return;
+    bl_protocol_copy(key.protocol, tok[1]);
+    struct bl_publisher p = { 0, 0, 0, 0 };
+    for (int i = 3; i < n; i++) {
+        char *v = split_kv(tok[i]);
+        bool ok = v != NULL;
+        double interval_ms;
+        if (!ok)
+            ;
+        else if (strcmp(tok[i], "object") == 0) {
+            ok = percent_decode(v) && strlen(v) < sizeof key.object;
+            if (ok)
+                memcpy(key.object, v, strlen(v) + 1);
+        } else if (strcmp(tok[i], "interval_ms") == 0) {
+            ok = parse_num(v, &interval_ms) && interval_ms >= 0;
+            p.interval_us = ok ? interval_ms * US_PER_MS : 0;
+        } else if (strcmp(tok[i], "count") == 0)
+            ok = parse_u64(v, &p.count);
+        else if (strcmp(tok[i], "first") == 0)
+            ok = parse_time(v, &p.first_us);
+        else if (strcmp(tok[i], "last") == 0)
+            ok = parse_time(v, &p.last_us);
+        else
+            ok = false;
+        if (!ok) {
+            parse_error(c, "publisher: bad or unknown field '%s'", tok[i]);
+            return;
+        }
+    }
+    *(struct bl_publisher *)bounded_table_put(bl->publishers, &key, NULL) = p;
+}
+
+struct baseline *baseline_load(const char *path, const struct baseline_limits *lim, FILE *errs)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(errs, "%s: cannot open baseline: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    struct baseline *bl = baseline_new(lim);
+    if (!bl) {
+        fclose(f);
+        fprintf(errs, "%s: out of memory for the baseline\n", path);
+        return NULL;
+    }
+    struct parse_ctx c = { path, 0, errs, 0 };
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        c.line++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0 || line[0] == '#')
+            continue;
+        char *tok[MAX_TOKENS];
+        int n = 0;
+        for (char *save = NULL, *t = strtok_r(line, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+            if (strcmp(t, "#") == 0)
+                continue; /* counters follow; parsed like the facts */
+            if (n == MAX_TOKENS) {
+                n = -1;
+                break;
+            }
+            tok[n++] = t;
+        }
+        if (n == 0)
+            continue; /* only blanks */
+        if (n < 0)
+            parse_error(&c, "more than %d fields", MAX_TOKENS);
+        else if (strcmp(tok[0], "asset") == 0)
+            parse_asset(&c, bl, tok, n);
+        else if (strcmp(tok[0], "pair") == 0)
+            parse_pair(&c, bl, tok, n);
+        else if (strcmp(tok[0], "value") == 0)
+            parse_value(&c, bl, tok, n);
+        else if (strcmp(tok[0], "publisher") == 0)
+            parse_publisher(&c, bl, tok, n);
+        else
+            parse_error(&c, "unknown fact '%s' (asset, pair, value, publisher)", tok[0]);
+    }
+    free(line);
+    fclose(f);
+    if (c.errors) {
+        if (c.errors > MAX_ERRORS_SHOWN)
+            fprintf(errs, "%s: %u more errors\n", path, c.errors - MAX_ERRORS_SHOWN);
+        baseline_free(bl);
+        return NULL;
+    }
+    return bl;
+}
