@@ -8,15 +8,41 @@
 #define IP_TEXT_MAX 46
 #define MAC_TEXT_MAX 18
 
+/* Dotted quad without printf: addresses are written for every event and flow. */
+static void format_ipv4(const uint8_t *addr, char *out)
+{
+    char *p = out;
+    for (int i = 0; i < 4; i++) {
+        uint8_t b = addr[i];
+        if (b >= 100)
+            *p++ = (char)('0' + b / 100);
+        if (b >= 10)
+            *p++ = (char)('0' + b / 10 % 10);
+        *p++ = (char)('0' + b % 10);
+        *p++ = i < 3 ? '.' : '\0';
+    }
+}
+
 void format_ip(uint8_t version, const uint8_t *addr, char *out, size_t outlen)
 {
-    if (!inet_ntop(version == 6 ? AF_INET6 : AF_INET, addr, out, (socklen_t)outlen))
+    if (version == 4 && outlen >= INET_ADDRSTRLEN)
+        format_ipv4(addr, out);
+    else if (!inet_ntop(version == 6 ? AF_INET6 : AF_INET, addr, out, (socklen_t)outlen))
         snprintf(out, outlen, "?");
 }
 
 void format_mac(const uint8_t *mac, char *out, size_t outlen)
 {
-    snprintf(out, outlen, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+    static const char hex[] = "0123456789abcdef";
+    if (outlen < MAC_TEXT_MAX) {
+        snprintf(out, outlen, "?");
+        return;
+    }
+    for (int i = 0; i < 6; i++) {
+        out[3 * i] = hex[mac[i] >> 4];
+        out[3 * i + 1] = hex[mac[i] & 15];
+        out[3 * i + 2] = i < 5 ? ':' : '\0';
+    }
 }
 
 static bool mac_known(const uint8_t *mac)

@@ -182,3 +182,18 @@ Test(detail, numbers_render_exactly)
                             "\"whole\":65535,\"negwhole\":-3,\"frac\":0.10000000000000001,\"huge\":1.0000000000000001e+300,"
                             "\"nan\":null,\"t0\":1.000001,\"t1\":1700000000.000000}");
 }
+
+Test(detail, addresses_format_exactly)
+{
+    char text[64];
+    format_ip(4, (const uint8_t[]){ 0, 10, 100, 255 }, text, sizeof text);
+    cr_assert_str_eq(text, "0.10.100.255");
+    format_ip(4, (const uint8_t[]){ 192, 168, 1, 9 }, text, sizeof text);
+    cr_assert_str_eq(text, "192.168.1.9");
+    uint8_t v6[16] = { 0xfe, 0x80 };
+    v6[15] = 1;
+    format_ip(6, v6, text, sizeof text);
+    cr_assert_str_eq(text, "fe80::1");
+    format_mac((const uint8_t[]){ 0x00, 0x1b, 0xc5, 0xAB, 0x0f, 0xff }, text, sizeof text);
+    cr_assert_str_eq(text, "00:1b:c5:ab:0f:ff");
+}
