@@ -462,7 +462,8 @@ static void unexpected_protocol_rule(struct engine *e, const struct mamori_event
 
 static void external_event_rule(struct engine *e, const struct mamori_event *ev)
 {
-    if (!e->profile->forbid_external_peers || !is_ip(&ev->where))
+    /* Judged on what a host sends: the answer to a request is not a second finding. */
+    if (!e->profile->forbid_external_peers || !is_ip(&ev->where) || ev->role == MAMORI_ROLE_RESPONSE)
         return;
     bool src_out = address_external(e, ev->where.ip_version, ev->where.src_ip);
     bool dst_out = address_external(e, ev->where.ip_version, ev->where.dst_ip);

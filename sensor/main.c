@@ -22,6 +22,7 @@
 #include "sensor/source.h"
 #include "sensor/stats_record.h"
 #include "sensor/workers.h"
+#include "sectors/engine_cli.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
@@ -327,6 +328,14 @@ int main(int argc, char **argv)
 {
     static struct run run;
     char err[CONFIG_ERROR_MAX];
+    int command_status = engine_cli_command(argc, argv); /* mamori profile|baseline ... */
+    if (command_status >= 0)
+        return command_status;
+    struct engine_run *engine_run = engine_cli_take_options(&argc, argv, err, sizeof err);
+    if (!engine_run) {
+        fprintf(stderr, "mamori: %s\n", err);
+        return EXIT_USAGE;
+    }
     enum config_action action = config_parse_args(&run.cfg, argc, argv, err, sizeof err);
     int status = 0;
     switch (action) {
@@ -358,7 +367,13 @@ int main(int argc, char **argv)
         list_decoders(&run.registry);
     } else {
         /* Detection engines attach here: event_bus_attach(&run.bus, &engine); */
-        status = run_sensor(&run);
+        if (engine_cli_attach(engine_run, &run.bus) != 0)
+            status = EXIT_USAGE;
+        else
+            status = run_sensor(&run);
+        int engine_status = engine_cli_finish(engine_run);
+        if (status == 0)
+            status = engine_status;
     }
     free_run(&run);
     return status;

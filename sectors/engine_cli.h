@@ -1,0 +1,38 @@
+/* engine_cli.h — the detection engine's part of the `mamori` program.
+ *
+ * Commands: `mamori profile check FILE...`, `mamori baseline show FILE`,
+ * `mamori baseline diff OLD NEW`, `mamori baseline approve BASELINE CHANGES`.
+ * Options taken out of the command line before the core parses the rest:
+ * --sector NAME, --site FILE, --baseline FILE, --learn[=SECONDS], --sensor NAME.
+ * With --sector the engine judges every event and flow from the event bus and
+ * writes alerts to the alert log; with --learn it builds the baseline instead
+ * (for SECONDS of capture time, then judges with it) and saves it to
+ * --baseline at the end. main.c calls these four functions and nothing else. */
+#ifndef MAMORI_ENGINE_CLI_H
+#define MAMORI_ENGINE_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sensor/event_bus.h"
+
+struct engine_run;
+
+/* Runs `mamori profile ...` or `mamori baseline ...` and returns its exit
+ * status; returns -1 when argv is not one of these commands. */
+int engine_cli_command(int argc, char **argv);
+
+/* Removes the engine's options from argv (updating *argc). Returns NULL with
+ * one line in err on a bad option; otherwise the options (never NULL). */
+struct engine_run *engine_cli_take_options(int *argc, char **argv, char *err, size_t errlen);
+
+/* Loads the profile, site file and baseline and attaches the engine to the
+ * bus when asked for. -1 with every problem printed to stderr
+ * ("FILE:LINE: what") when a file is bad. */
+int engine_cli_attach(struct engine_run *run, struct event_bus *bus);
+
+/* After the capture: saves a learned baseline, prints the engine's counters
+ * to stderr, frees everything. Returns 0, or 1 when saving failed. */
+int engine_cli_finish(struct engine_run *run);
+
+#endif
