@@ -25,23 +25,19 @@ static void check_echo(struct modbus_adu *adu, bool same)
 static void read_bits(struct modbus_adu *adu)
 {
     cursor *c = &adu->body;
-    struct mamori_detail *d = adu->ev->detail;
     if (!adu->is_response) {
-        uint16_t ref = cursor_be16(c), count = cursor_be16(c);
-        if (!cursor_ok(c))
+        uint16_t ref, count;
+        if (!modbus_field_be16(adu, "reference_num", &ref) || !modbus_field_be16(adu, "bit_cnt", &count))
             return;
-        detail_uint(d, "reference_num", ref);
-        detail_uint(d, "bit_cnt", count);
         check_quantity(adu, count, MODBUS_READ_BITS_MAX);
         modbus_pdu_set_range(adu, ref, count);
         adu->record->start = ref;
         adu->record->quantity = count;
         return;
     }
-    uint8_t byte_cnt = cursor_u8(c);
-    if (!cursor_ok(c))
+    uint8_t byte_cnt;
+    if (!modbus_field_u8(adu, "byte_cnt", &byte_cnt))
         return;
-    detail_uint(d, "byte_cnt", byte_cnt);
     uint32_t bits = (uint32_t)byte_cnt * 8;
     if (adu->request) {
         if (byte_cnt == packed_bytes(adu->request->quantity))
@@ -57,23 +53,19 @@ static void read_bits(struct modbus_adu *adu)
 static void read_registers(struct modbus_adu *adu)
 {
     cursor *c = &adu->body;
-    struct mamori_detail *d = adu->ev->detail;
     if (!adu->is_response) {
-        uint16_t ref = cursor_be16(c), count = cursor_be16(c);
-        if (!cursor_ok(c))
+        uint16_t ref, count;
+        if (!modbus_field_be16(adu, "reference_num", &ref) || !modbus_field_be16(adu, "word_cnt", &count))
             return;
-        detail_uint(d, "reference_num", ref);
-        detail_uint(d, "word_cnt", count);
         check_quantity(adu, count, MODBUS_READ_REGISTERS_MAX);
         modbus_pdu_set_range(adu, ref, count);
         adu->record->start = ref;
         adu->record->quantity = count;
         return;
     }
-    uint8_t byte_cnt = cursor_u8(c);
-    if (!cursor_ok(c))
+    uint8_t byte_cnt;
+    if (!modbus_field_u8(adu, "byte_cnt", &byte_cnt))
         return;
-    detail_uint(d, "byte_cnt", byte_cnt);
     if (byte_cnt % 2)
         modbus_pdu_flag_value(adu, "odd_register_byte_cnt");
     if (adu->request) {
@@ -88,13 +80,10 @@ static void read_registers(struct modbus_adu *adu)
 /* 5 */
 static void write_single_coil(struct modbus_adu *adu)
 {
-    cursor *c = &adu->body;
     struct mamori_detail *d = adu->ev->detail;
-    uint16_t ref = cursor_be16(c), value = cursor_be16(c);
-    if (!cursor_ok(c))
+    uint16_t ref, value;
+    if (!modbus_field_be16(adu, "reference_num", &ref) || !modbus_field_be16(adu, "data", &value))
         return;
-    detail_uint(d, "reference_num", ref);
-    detail_uint(d, "data", value);
     if (value != MODBUS_COIL_ON && value != MODBUS_COIL_OFF)
         modbus_pdu_flag_value(adu, "coil_value_not_ff00_or_0000");
     unsigned bit = value == MODBUS_COIL_ON;
@@ -115,11 +104,12 @@ static void write_single_coil(struct modbus_adu *adu)
 /* 6 */
 static void write_single_register(struct modbus_adu *adu)
 {
-    cursor *c = &adu->body;
-    uint16_t ref = cursor_be16(c), value = cursor_be16(c);
-    if (!cursor_ok(c))
+    uint16_t ref, value;
+    if (!modbus_field_be16(adu, "reference_num", &ref))
         return;
-    detail_uint(adu->ev->detail, "reference_num", ref);
+    value = cursor_be16(&adu->body);
+    if (!cursor_ok(&adu->body))
+        return;
     detail_array_begin(adu->ev->detail, "regval_uint16");
     detail_uint(adu->ev->detail, NULL, value);
     detail_end(adu->ev->detail);
@@ -138,13 +128,10 @@ static void write_single_register(struct modbus_adu *adu)
 static void write_multiple(struct modbus_adu *adu, bool coils)
 {
     cursor *c = &adu->body;
-    struct mamori_detail *d = adu->ev->detail;
-    const char *count_key = coils ? "bit_cnt" : "word_cnt";
-    uint16_t ref = cursor_be16(c), count = cursor_be16(c);
-    if (!cursor_ok(c))
+    uint16_t ref, count;
+    if (!modbus_field_be16(adu, "reference_num", &ref) ||
+        !modbus_field_be16(adu, coils ? "bit_cnt" : "word_cnt", &count))
         return;
-    detail_uint(d, "reference_num", ref);
-    detail_uint(d, count_key, count);
     modbus_pdu_set_range(adu, ref, count);
     if (adu->is_response) {
         check_echo(adu, adu->request && adu->request->start == ref && adu->request->quantity == count);
@@ -153,10 +140,9 @@ static void write_multiple(struct modbus_adu *adu, bool coils)
     adu->record->start = ref;
     adu->record->quantity = count;
     check_quantity(adu, count, coils ? MODBUS_WRITE_COILS_MAX : MODBUS_WRITE_REGISTERS_MAX);
-    uint8_t byte_cnt = cursor_u8(c);
-    if (!cursor_ok(c))
+    uint8_t byte_cnt;
+    if (!modbus_field_u8(adu, "byte_cnt", &byte_cnt))
         return;
-    detail_uint(d, "byte_cnt", byte_cnt);
     uint32_t expected = coils ? packed_bytes(count) : 2u * count;
     if (byte_cnt != expected)
         modbus_pdu_flag_value(adu, "byte_cnt_does_not_match_quantity");
@@ -171,14 +157,10 @@ static void write_multiple(struct modbus_adu *adu, bool coils)
 /* 22: the response echoes the request. */
 static void mask_write_register(struct modbus_adu *adu)
 {
-    cursor *c = &adu->body;
-    struct mamori_detail *d = adu->ev->detail;
-    uint16_t ref = cursor_be16(c), and_mask = cursor_be16(c), or_mask = cursor_be16(c);
-    if (!cursor_ok(c))
+    uint16_t ref, and_mask, or_mask;
+    if (!modbus_field_be16(adu, "reference_num", &ref) || !modbus_field_be16(adu, "and_mask", &and_mask) ||
+        !modbus_field_be16(adu, "or_mask", &or_mask))
         return;
-    detail_uint(d, "reference_num", ref);
-    detail_uint(d, "and_mask", and_mask);
-    detail_uint(d, "or_mask", or_mask);
     mamori_event_add_value(adu->ev, and_mask);
     mamori_event_add_value(adu->ev, or_mask);
     modbus_pdu_set_range(adu, ref, 1);
@@ -195,22 +177,17 @@ static void mask_write_register(struct modbus_adu *adu)
  * the registers read (its event range is the read range). */
 static void read_write_multiple(struct modbus_adu *adu)
 {
-    cursor *c = &adu->body;
-    struct mamori_detail *d = adu->ev->detail;
     if (adu->is_response) {
         read_registers(adu);
         return;
     }
-    uint16_t read_ref = cursor_be16(c), read_count = cursor_be16(c);
-    uint16_t write_ref = cursor_be16(c), write_count = cursor_be16(c);
-    uint8_t byte_cnt = cursor_u8(c);
-    if (!cursor_ok(c))
+    uint16_t read_ref, read_count, write_ref, write_count;
+    uint8_t byte_cnt;
+    if (!modbus_field_be16(adu, "read_reference_num", &read_ref) ||
+        !modbus_field_be16(adu, "read_word_cnt", &read_count) ||
+        !modbus_field_be16(adu, "write_reference_num", &write_ref) ||
+        !modbus_field_be16(adu, "write_word_cnt", &write_count) || !modbus_field_u8(adu, "byte_cnt", &byte_cnt))
         return;
-    detail_uint(d, "read_reference_num", read_ref);
-    detail_uint(d, "read_word_cnt", read_count);
-    detail_uint(d, "write_reference_num", write_ref);
-    detail_uint(d, "write_word_cnt", write_count);
-    detail_uint(d, "byte_cnt", byte_cnt);
     check_quantity(adu, read_count, MODBUS_READ_REGISTERS_MAX);
     check_quantity(adu, write_count, MODBUS_RW_WRITE_REGISTERS_MAX);
     if (byte_cnt != 2u * write_count)
@@ -220,36 +197,31 @@ static void read_write_multiple(struct modbus_adu *adu)
     adu->record->quantity = read_count;
     adu->record->write_start = write_ref;
     adu->record->write_quantity = write_count;
-    cursor values = cursor_sub(c, byte_cnt);
+    cursor values = cursor_sub(&adu->body, byte_cnt);
     modbus_pdu_registers(adu, &values, byte_cnt / 2u, "regval_uint16");
 }
 
 /* 24 */
 static void read_fifo_queue(struct modbus_adu *adu)
 {
-    cursor *c = &adu->body;
-    struct mamori_detail *d = adu->ev->detail;
     if (!adu->is_response) {
-        uint16_t ref = cursor_be16(c);
-        if (!cursor_ok(c))
+        uint16_t ref;
+        if (!modbus_field_be16(adu, "reference_num", &ref))
             return;
-        detail_uint(d, "reference_num", ref);
         modbus_pdu_set_range(adu, ref, 1);
         adu->record->start = ref;
         return;
     }
-    uint16_t byte_cnt = cursor_be16(c), fifo_count = cursor_be16(c);
-    if (!cursor_ok(c))
+    uint16_t byte_cnt, fifo_count;
+    if (!modbus_field_be16(adu, "byte_cnt_16", &byte_cnt) || !modbus_field_be16(adu, "fifo_count", &fifo_count))
         return;
-    detail_uint(d, "byte_cnt_16", byte_cnt);
-    detail_uint(d, "fifo_count", fifo_count);
     if (fifo_count > MODBUS_FIFO_COUNT_MAX)
         modbus_pdu_flag_value(adu, "fifo_count_over_31");
     if (byte_cnt != 2u + 2u * fifo_count)
         modbus_pdu_flag_value(adu, "byte_cnt_does_not_match_fifo_count");
     if (adu->request)
         modbus_pdu_set_range(adu, adu->request->start, fifo_count);
-    modbus_pdu_registers(adu, c, fifo_count, "regval_uint16");
+    modbus_pdu_registers(adu, &adu->body, fifo_count, "regval_uint16");
 }
 
 void modbus_decode_data_access(struct modbus_adu *adu)

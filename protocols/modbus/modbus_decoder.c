@@ -128,7 +128,9 @@ static void decode_adu(struct modbus_flow *flow, const struct mamori_parse_ctx *
     struct modbus_adu adu = {
         .trans_id = h->trans_id, .prot_id = h->prot_id, .length = h->length,
         .unit_id = h->unit_id, .func_code = h->func_code,
-        .is_response = ctx->dir == MAMORI_DIR_TO_CLIENT,
+        /* The exception flag exists only in responses, so such a PDU is a
+         * response whichever side opened the connection. */
+        .is_response = ctx->dir == MAMORI_DIR_TO_CLIENT || (h->func_code & MODBUS_EXCEPTION_FLAG),
     };
     cursor c = cursor_make(data, len);
     cursor_skip(&c, MBAP_HEADER_LEN + 1);
@@ -156,8 +158,10 @@ static void decode_adu(struct modbus_flow *flow, const struct mamori_parse_ctx *
         ev.op = MAMORI_OP_MALFORMED;
     mamori_emit(ctx->sink, &ev);
 
-    if (!adu.is_response && !adu.no_response_expected)
+    if (!adu.is_response) {
+        record.response_optional = adu.no_response_expected;
         modbus_tx_add(flow, ctx->sink, &record);
+    }
     report_problems(flow, ctx->sink, &adu, pairing_problem);
 }
 

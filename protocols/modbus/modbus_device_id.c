@@ -27,12 +27,9 @@ static bool conformity_valid(uint8_t level)
 
 static void device_id_request(struct modbus_adu *adu)
 {
-    cursor *c = &adu->body;
-    uint8_t code = cursor_u8(c), object = cursor_u8(c);
-    if (!cursor_ok(c))
+    uint8_t code, object;
+    if (!modbus_field_u8(adu, "read_device_id", &code) || !modbus_field_u8(adu, "object_id", &object))
         return;
-    detail_uint(adu->ev->detail, "read_device_id", code);
-    detail_uint(adu->ev->detail, "object_id", object);
     if (!modbus_read_device_id_name(code))
         modbus_pdu_flag_value(adu, "read_device_id_code_not_1_to_4");
 }
@@ -61,16 +58,12 @@ static void device_id_response(struct modbus_adu *adu)
 {
     cursor *c = &adu->body;
     struct mamori_detail *d = adu->ev->detail;
-    uint8_t code = cursor_u8(c), conformity = cursor_u8(c), more = cursor_u8(c);
-    uint8_t next = cursor_u8(c), count = cursor_u8(c);
-    if (!cursor_ok(c))
+    uint8_t code, conformity, more, next, count;
+    if (!modbus_field_u8(adu, "read_device_id", &code) || !modbus_field_u8(adu, "conformity_level", &conformity) ||
+        !modbus_field_u8(adu, "more_follows", &more) || !modbus_field_u8(adu, "next_object_id", &next) ||
+        !modbus_field_u8(adu, "num_objects", &count))
         return;
     adu->ev->kind = MAMORI_EVENT_IDENTITY;
-    detail_uint(d, "read_device_id", code);
-    detail_uint(d, "conformity_level", conformity);
-    detail_uint(d, "more_follows", more);
-    detail_uint(d, "next_object_id", next);
-    detail_uint(d, "num_objects", count);
     if (!modbus_read_device_id_name(code))
         modbus_pdu_flag_value(adu, "read_device_id_code_not_1_to_4");
     if (!conformity_valid(conformity))
@@ -87,10 +80,9 @@ static void device_id_response(struct modbus_adu *adu)
 
 void modbus_decode_encapsulated(struct modbus_adu *adu)
 {
-    uint8_t mei = cursor_u8(&adu->body);
-    if (!cursor_ok(&adu->body))
+    uint8_t mei;
+    if (!modbus_field_u8(adu, "mei", &mei))
         return;
-    detail_uint(adu->ev->detail, "mei", mei);
     if (adu->request && adu->request->sub_code != mei)
         modbus_pdu_flag_mismatch(adu, "mei_differs_from_request");
     if (!adu->is_response)

@@ -2,7 +2,7 @@
  * and server identification: read exception status (7), diagnostics (8, every
  * sub-function by name), get comm event counter (11), get comm event log (12)
  * and report server id (17, reported as identity). Restart communications is
- * a restart operation; force listen only mode expects no response. */
+ * a restart operation; force listen only mode needs no response. */
 #include "modbus_private.h"
 
 #include <stdio.h>
@@ -21,10 +21,9 @@ static void read_exception_status(struct modbus_adu *adu)
 {
     if (!adu->is_response)
         return;
-    uint8_t status = cursor_u8(&adu->body);
-    if (!cursor_ok(&adu->body))
+    uint8_t status;
+    if (!modbus_field_u8(adu, "exception_status", &status))
         return;
-    detail_uint(adu->ev->detail, "exception_status", status);
     mamori_event_add_value(adu->ev, status);
 }
 
@@ -33,10 +32,9 @@ static void diagnostics(struct modbus_adu *adu)
 {
     cursor *c = &adu->body;
     struct mamori_event *ev = adu->ev;
-    uint16_t sub = cursor_be16(c);
-    if (!cursor_ok(c))
+    uint16_t sub;
+    if (!modbus_field_be16(adu, "diagnostic_code", &sub))
         return;
-    detail_uint(ev->detail, "diagnostic_code", sub);
     const char *name = modbus_diagnostic_name(sub);
     if (name) {
         detail_cstring(ev->detail, "diagnostic", name);
@@ -73,11 +71,9 @@ static void get_comm_event_counter(struct modbus_adu *adu)
 {
     if (!adu->is_response)
         return;
-    uint16_t status = cursor_be16(&adu->body), count = cursor_be16(&adu->body);
-    if (!cursor_ok(&adu->body))
+    uint16_t status, count;
+    if (!modbus_field_be16(adu, "ev_status", &status) || !modbus_field_be16(adu, "ev_count", &count))
         return;
-    detail_uint(adu->ev->detail, "ev_status", status);
-    detail_uint(adu->ev->detail, "ev_count", count);
     mamori_event_add_value(adu->ev, count);
 }
 
@@ -86,16 +82,11 @@ static void get_comm_event_log(struct modbus_adu *adu)
 {
     if (!adu->is_response)
         return;
-    cursor *c = &adu->body;
-    struct mamori_detail *d = adu->ev->detail;
-    uint8_t byte_cnt = cursor_u8(c);
-    uint16_t status = cursor_be16(c), count = cursor_be16(c), messages = cursor_be16(c);
-    if (!cursor_ok(c))
+    uint8_t byte_cnt;
+    uint16_t status, count, messages;
+    if (!modbus_field_u8(adu, "byte_cnt", &byte_cnt) || !modbus_field_be16(adu, "ev_status", &status) ||
+        !modbus_field_be16(adu, "ev_count", &count) || !modbus_field_be16(adu, "ev_msg_count", &messages))
         return;
-    detail_uint(d, "byte_cnt", byte_cnt);
-    detail_uint(d, "ev_status", status);
-    detail_uint(d, "ev_count", count);
-    detail_uint(d, "ev_msg_count", messages);
     mamori_event_add_value(adu->ev, count);
     mamori_event_add_value(adu->ev, messages);
     if (byte_cnt < EVENT_LOG_FIXED_BYTES) {
@@ -103,9 +94,9 @@ static void get_comm_event_log(struct modbus_adu *adu)
         return;
     }
     size_t n = byte_cnt - EVENT_LOG_FIXED_BYTES;
-    const uint8_t *events = cursor_bytes(c, n);
+    const uint8_t *events = cursor_bytes(&adu->body, n);
     if (events && n)
-        detail_bytes(d, "event", events, n);
+        detail_bytes(adu->ev->detail, "event", events, n);
 }
 
 static bool printable(const uint8_t *s, size_t n)

@@ -5,8 +5,9 @@
  * holds is judged later. Out of sync (after garbage, a sequence gap or an
  * invalid header) a much stricter test picks the next plausible header, so
  * that random bytes rarely pass for one: protocol id 0, length in range, a
- * public or user-defined function code, and for an exception response the
- * length 3 the specification fixes and a defined exception code. This file
+ * public or user-defined function code, a length no shorter than the
+ * smallest request or response of that function, and for an exception
+ * response the length 3 and a defined exception code. This file
  * decides where frames start; it decodes no PDU. */
 #include "modbus_private.h"
 
@@ -25,6 +26,21 @@ bool modbus_read_header(const uint8_t *data, size_t len, struct mbap_header *out
     out->func_code = cursor_u8(&c);
     return cursor_ok(&c);
 }
+
+/* Smallest MBAP length (unit id + PDU) of a request or a response of each
+ * public function; user-defined functions may be as short as a bare code. */
+static const uint8_t min_length[128] = {
+    [MODBUS_FC_READ_COILS] = 4, [MODBUS_FC_READ_DISCRETE_INPUTS] = 4,
+    [MODBUS_FC_READ_HOLDING_REGISTERS] = 5, [MODBUS_FC_READ_INPUT_REGISTERS] = 5,
+    [MODBUS_FC_WRITE_SINGLE_COIL] = 6, [MODBUS_FC_WRITE_SINGLE_REGISTER] = 6,
+    [MODBUS_FC_READ_EXCEPTION_STATUS] = 2, [MODBUS_FC_DIAGNOSTICS] = 4,
+    [MODBUS_FC_GET_COMM_EVENT_COUNTER] = 2, [MODBUS_FC_GET_COMM_EVENT_LOG] = 2,
+    [MODBUS_FC_WRITE_MULTIPLE_COILS] = 6, [MODBUS_FC_WRITE_MULTIPLE_REGISTERS] = 6,
+    [MODBUS_FC_REPORT_SERVER_ID] = 2, [MODBUS_FC_READ_FILE_RECORD] = 3,
+    [MODBUS_FC_WRITE_FILE_RECORD] = 3, [MODBUS_FC_MASK_WRITE_REGISTER] = 8,
+    [MODBUS_FC_READ_WRITE_MULTIPLE_REGISTERS] = 5, [MODBUS_FC_READ_FIFO_QUEUE] = 4,
+    [MODBUS_FC_ENCAPSULATED_INTERFACE] = 3, [MODBUS_FC_UMAS] = 3,
+};
 
 static uint16_t length_limit(uint8_t func_code)
 {
@@ -53,7 +69,7 @@ enum mamori_probe modbus_header_plausible(const uint8_t *data, size_t len)
     if (!modbus_function_is_public(function) && !modbus_function_is_user_defined(function))
         return MAMORI_PROBE_NO;
     if (!(h.func_code & MODBUS_EXCEPTION_FLAG))
-        return MAMORI_PROBE_YES;
+        return h.length >= min_length[function] ? MAMORI_PROBE_YES : MAMORI_PROBE_NO;
     if (h.length != MBAP_LENGTH_EXCEPTION)
         return MAMORI_PROBE_NO;
     cursor c = cursor_make(data, len);

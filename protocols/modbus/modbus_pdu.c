@@ -22,6 +22,24 @@ void modbus_pdu_flag_mismatch(struct modbus_adu *adu, const char *why)
         adu->mismatch_problem = why;
 }
 
+bool modbus_field_u8(struct modbus_adu *adu, const char *key, uint8_t *out)
+{
+    *out = cursor_u8(&adu->body);
+    if (!cursor_ok(&adu->body))
+        return false;
+    detail_uint(adu->ev->detail, key, *out);
+    return true;
+}
+
+bool modbus_field_be16(struct modbus_adu *adu, const char *key, uint16_t *out)
+{
+    *out = cursor_be16(&adu->body);
+    if (!cursor_ok(&adu->body))
+        return false;
+    detail_uint(adu->ev->detail, key, *out);
+    return true;
+}
+
 void modbus_pdu_set_range(struct modbus_adu *adu, uint16_t start, uint32_t count)
 {
     adu->ev->has_range = true;
@@ -97,12 +115,7 @@ void modbus_pdu_decode(struct modbus_adu *adu)
 {
     uint8_t function = adu->func_code & MODBUS_FUNCTION_MASK;
     if (adu->func_code & MODBUS_EXCEPTION_FLAG) {
-        if (adu->is_response)
-            decode_exception(adu);
-        else {
-            adu->function_problem = "exception_flag_in_request";
-            modbus_decode_raw(adu);
-        }
+        decode_exception(adu);
         return;
     }
     switch (function) {

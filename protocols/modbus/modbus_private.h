@@ -94,6 +94,7 @@ struct modbus_pending {
     uint16_t sub_code; /* diagnostic sub-function, MEI type, UMAS function */
     uint16_t write_start;    /* FC 23: the written range */
     uint16_t write_quantity;
+    bool response_optional; /* force listen only mode: devices need not answer */
 };
 
 /* Outstanding requests per flow; beyond this the oldest is dropped and counted. */
@@ -141,13 +142,13 @@ struct modbus_adu {
     struct mamori_event *ev;
     const struct modbus_pending *request; /* the paired request, for responses */
     struct modbus_pending *record;        /* what a request leaves for its response */
-    bool no_response_expected; /* e.g. force listen only mode */
+    bool no_response_expected; /* force listen only mode */
     char text[64];       /* scratch for identity text built from bytes */
     /* The first problem of each kind, as a short snake_case reason, or NULL. */
     const char *length_problem;   /* fields missing or left over: the PDU is malformed */
     const char *value_problem;    /* a field outside what the specification allows */
     const char *mismatch_problem; /* the response disagrees with its request */
-    const char *function_problem; /* reserved function code or misplaced exception flag */
+    const char *function_problem; /* reserved function code */
 };
 
 /* modbus_mbap.c */
@@ -182,6 +183,9 @@ const char *modbus_read_device_id_name(uint8_t code);
 void modbus_pdu_flag_length(struct modbus_adu *adu, const char *why);
 void modbus_pdu_flag_value(struct modbus_adu *adu, const char *why);
 void modbus_pdu_flag_mismatch(struct modbus_adu *adu, const char *why);
+/* Read one field from adu->body and, when it was there, write it to the detail. */
+bool modbus_field_u8(struct modbus_adu *adu, const char *key, uint8_t *out);
+bool modbus_field_be16(struct modbus_adu *adu, const char *key, uint16_t *out);
 void modbus_pdu_set_range(struct modbus_adu *adu, uint16_t start, uint32_t count);
 void modbus_pdu_registers(struct modbus_adu *adu, cursor *c, uint32_t count, const char *key);
 void modbus_pdu_bits(struct modbus_adu *adu, cursor *c, uint32_t byte_cnt, uint32_t bit_cnt);

@@ -1,7 +1,8 @@
 /* modbus_transactions.c — pairing requests with responses by transaction id,
  * within a fixed table per flow. Reports requests never answered (after the
  * configured response timeout, when a transaction id is reused while still
- * outstanding, and when the flow ends) and floods: more outstanding requests
+ * outstanding, and when the flow ends; not for a request the device need not
+ * answer) and floods: more outstanding requests
  * than the table holds (the oldest is dropped and counted) or a request rate
  * above MODBUS_FLOOD_REQUESTS_PER_SECOND. Allocates nothing. */
 #include "modbus_private.h"
@@ -43,7 +44,8 @@ void modbus_tx_add(struct modbus_flow *flow, struct mamori_sink *sink, const str
     count_rate(flow, sink, req->time_us);
     for (uint32_t i = 0; i < tx->count; i++) {
         if (tx->pending[i].trans_id == req->trans_id) {
-            modbus_report_unanswered(flow, sink, &tx->pending[i]);
+            if (!tx->pending[i].response_optional)
+                modbus_report_unanswered(flow, sink, &tx->pending[i]);
             remove_at(tx, i);
             break;
         }
@@ -81,7 +83,8 @@ void modbus_tx_expire(struct modbus_flow *flow, const struct mamori_parse_ctx *c
                        ctx->time_us - oldest->time_us > tx->timeout_us;
         if (!all && !expired)
             break;
-        modbus_report_unanswered(flow, ctx->sink, oldest);
+        if (!oldest->response_optional)
+            modbus_report_unanswered(flow, ctx->sink, oldest);
         remove_at(tx, 0);
     }
 }

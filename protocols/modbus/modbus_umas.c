@@ -72,10 +72,12 @@ void modbus_decode_umas(struct modbus_adu *adu)
 {
     cursor *c = &adu->body;
     struct mamori_detail *d = adu->ev->detail;
-    uint8_t session = cursor_u8(c), code = cursor_u8(c);
+    uint8_t session, code;
+    if (!modbus_field_u8(adu, "umas_session_key", &session))
+        return;
+    code = cursor_u8(c);
     if (!cursor_ok(c))
         return;
-    detail_uint(d, "umas_session_key", session);
     if (adu->is_response) {
         /* A response carries a status where the request had its function. */
         detail_uint(d, "umas_status", code);
