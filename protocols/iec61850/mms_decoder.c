@@ -14,6 +14,7 @@
 #include "tpkt.h"
 
 #define S7COMM_PROTOCOL_ID 0x32
+#define S7COMM_PLUS_PROTOCOL_ID 0x72
 
 static void *mms_state_new(const struct mamori_decoder_options *opts)
 {
@@ -59,7 +60,7 @@ static size_t mms_parse(void *state, const uint8_t *data, size_t len, const stru
             break;
         if (st == TPKT_BAD) {
             if (!flow->resyncing[dir])
-                mms_report_anomaly(flow, ctx, MMS_ANOMALY_TPKT_BAD_HEADER, "not_a_tpkt_header");
+                mms_report_anomaly(flow, ctx, MMS_ANOMALY_TPKT_BAD_HEADER, tpkt_problem(data + off, len - off));
             flow->resyncing[dir] = true;
             off += tpkt_resync(data + off, len - off);
             continue;
@@ -99,7 +100,7 @@ static enum mamori_probe mms_probe(const uint8_t *data, size_t len, enum mamori_
             return MAMORI_PROBE_NO;
         uint8_t first;
         if (t.type == COTP_DT && cursor_peek_u8(&t.user_data, 0, &first)) {
-            if (first == S7COMM_PROTOCOL_ID)
+            if (first == S7COMM_PROTOCOL_ID || first == S7COMM_PLUS_PROTOCOL_ID)
                 return MAMORI_PROBE_NO;
             return ses_si_known(first) || mms_pdu_first_octet(first) ? MAMORI_PROBE_YES : MAMORI_PROBE_NO;
         }

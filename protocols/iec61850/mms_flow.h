@@ -42,6 +42,7 @@ enum mms_tpkt_user {
     MMS_USER_UNKNOWN,
     MMS_USER_MMS,
     MMS_USER_S7COMM,
+    MMS_USER_S7COMM_PLUS,
     MMS_USER_OTHER,
 };
 

@@ -13,6 +13,7 @@
 #include "session.h"
 
 #define S7COMM_PROTOCOL_ID 0x32
+#define S7COMM_PLUS_PROTOCOL_ID 0x72
 #define OID_TEXT_MAX 64
 
 static const char *user_name(enum mms_tpkt_user user)
@@ -20,6 +21,7 @@ static const char *user_name(enum mms_tpkt_user user)
     switch (user) {
     case MMS_USER_MMS: return "mms";
     case MMS_USER_S7COMM: return "s7comm";
+    case MMS_USER_S7COMM_PLUS: return "s7comm_plus";
     case MMS_USER_OTHER: return "other";
     default: return "unknown";
     }
@@ -269,7 +271,10 @@ void mms_stack_tsdu(struct mms_flow *flow, cursor tsdu, const struct mamori_pars
     } else if (mms_pdu_first_octet(first)) {
         emit_mms(flow, ctx, tsdu, NULL);
     } else if (flow->user == MMS_USER_UNKNOWN) {
-        note_user(flow, ctx, first == S7COMM_PROTOCOL_ID ? MMS_USER_S7COMM : MMS_USER_OTHER);
+        note_user(flow, ctx,
+                  first == S7COMM_PROTOCOL_ID        ? MMS_USER_S7COMM
+                  : first == S7COMM_PLUS_PROTOCOL_ID ? MMS_USER_S7COMM_PLUS
+                                                     : MMS_USER_OTHER);
     } else if (flow->user == MMS_USER_MMS) {
         char reason[32];
         snprintf(reason, sizeof reason, "first_octet_0x%02x", first);
@@ -296,7 +301,7 @@ void mms_stack_tpdu(struct mms_flow *flow, cursor tpdu, const struct mamori_pars
             cotp_event(ctx, &t);
         break;
     case COTP_DT:
-        if (flow->user == MMS_USER_S7COMM || flow->user == MMS_USER_OTHER)
+        if (flow->user != MMS_USER_UNKNOWN && flow->user != MMS_USER_MMS)
             break; /* not ours: reported once already */
         switch (cotp_reassembly_add(r, t.user_data, t.eot, &tsdu)) {
         case COTP_TSDU_COMPLETE:

@@ -39,3 +39,14 @@ size_t tpkt_resync(const uint8_t *data, size_t len)
         skip++;
     return skip;
 }
+
+const char *tpkt_problem(const uint8_t *data, size_t len)
+{
+    cursor c = cursor_make(data, len);
+    uint8_t b;
+    if (!cursor_peek_u8(&c, 0, &b) || b != TPKT_VERSION)
+        return "tpkt_bad_version";
+    if (cursor_peek_u8(&c, 1, &b) && b != 0)
+        return "tpkt_bad_reserved";
+    return "tpkt_length_below_minimum";
+}

@@ -30,6 +30,10 @@ enum tpkt_status tpkt_frame(const uint8_t *data, size_t len, size_t *frame_len);
  * bytes present are checked). */
 int tpkt_header_plausible(const uint8_t *data, size_t len);
 
+/* Why data does not start with a TPKT header: "tpkt_bad_version",
+ * "tpkt_bad_reserved" or "tpkt_length_below_minimum". */
+const char *tpkt_problem(const uint8_t *data, size_t len);
+
 /* After TPKT_BAD: how many bytes to drop so that data starts at the next
  * plausible header (len when there is none). Always at least 1. */
 size_t tpkt_resync(const uint8_t *data, size_t len);

@@ -1,0 +1,253 @@
+#!/usr/bin/python3
+"""tshark as the decoding oracle for the MMS decoder.
+
+For every MMS PDU that tshark (Wireshark 4.0) decodes in the corpus captures
+that carry TPKT on TCP/102, the `mamori -r` event sent by the same packet
+(capture time and source port) must carry the same MMSpdu alternative,
+invokeID, confirmed service (request or response) and object names
+(domainId, itemId, vmd_specific, aa_specific, as multisets). Every PDU we
+decode that tshark does not, and every difference, must be listed in
+KNOWN_DIFFERENCES with the evidence that tshark is wrong; anything else fails.
+Also checks that TPKT traffic that is not MMS (S7comm, COTP only) gives no MMS
+operation events, and that S7comm is named as such.
+
+Output is TAP. Environment: MAMORI_BIN, MAMORI_CORPUS (meson's test_env).
+"""
+import json
+import os
+import subprocess
+import sys
+
+MMS_CAPTURES = [
+    "ITI-ICS-Security-Tools/IEC61850/8d7c7db0-9804-012b-b2a6-0016cb8cea27.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/iec61850_get_name_list.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/iec61850_read.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/iec61850_release.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/mms-cancelRequest.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/mms-confirmedRequestPDU.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/mms-getDomainAttributes.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/mms-initiateDownloadSequence.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/mms-initiateUploadSequence.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/mms-killRequest.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/mms-relinquishControl.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/mms-resetRequest.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/mms-stopRequest.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/mms-takeControl.pcap",
+    "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/mms-terminateUploadSequence.pcap",
+    "icsnpp-acse/accept.pcap",
+    "icsnpp-pres/trace.pcap",
+    "icsnpp-tpkt/udp-port-12345.pcap",
+    "zeek/mmsX.pcap",
+]
+
+# TPKT on TCP/102 that is not MMS: no MMS operation may come out of these.
+NOT_MMS_CAPTURES = {
+    "ITI-ICS-Security-Tools/s7/S7Comm/s7comm_clean.pcap": "s7comm",
+    "ITI-ICS-Security-Tools/s7/snap7_s300_readVar.pcapng": "s7comm",
+    "ITI-ICS-Security-Tools/s7/step7_s300_stop.pcapng": "s7comm",
+}
+
+PDU_TYPES = [
+    "confirmed-RequestPDU", "confirmed-ResponsePDU", "confirmed-ErrorPDU", "unconfirmed-PDU",
+    "rejectPDU", "cancel-RequestPDU", "cancel-ResponsePDU", "cancel-ErrorPDU",
+    "initiate-RequestPDU", "initiate-ResponsePDU", "initiate-ErrorPDU", "conclude-RequestPDU",
+    "conclude-ResponsePDU", "conclude-ErrorPDU",
+]
+# tshark's element names for the MMSpdu alternatives.
+TSHARK_PDU_KEYS = {
+    "mms.confirmed_RequestPDU_element": "confirmed-RequestPDU",
+    "mms.confirmed_ResponsePDU_element": "confirmed-ResponsePDU",
+    "mms.confirmed_ErrorPDU_element": "confirmed-ErrorPDU",
+    "mms.unconfirmed_PDU_element": "unconfirmed-PDU",
+    "mms.rejectPDU_element": "rejectPDU",
+    "mms.cancel_RequestPDU": "cancel-RequestPDU",
+    "mms.cancel_ResponsePDU": "cancel-ResponsePDU",
+    "mms.cancel_ErrorPDU_element": "cancel-ErrorPDU",
+    "mms.initiate_RequestPDU_element": "initiate-RequestPDU",
+    "mms.initiate_ResponsePDU_element": "initiate-ResponsePDU",
+    "mms.initiate_ErrorPDU_element": "initiate-ErrorPDU",
+    "mms.conclude_RequestPDU": "conclude-RequestPDU",
+    "mms.conclude_RequestPDU_element": "conclude-RequestPDU",
+    "mms.conclude_ResponsePDU": "conclude-ResponsePDU",
+    "mms.conclude_ResponsePDU_element": "conclude-ResponsePDU",
+    "mms.conclude_ErrorPDU_element": "conclude-ErrorPDU",
+}
+NAME_KEYS = ["domainId", "itemId", "vmd_specific", "aa_specific"]
+
+# Wireshark's MMS-over-COTP heuristic (dissect_mms_heur in
+# asn1/mms/packet-mms-template.c) refuses any PDU whose first length octet is
+# 0 ("MMS requires length after tag"), so a Conclude-RequestPDU, which is
+# NULL (8B 00), sent straight on COTP without session/presentation is shown as
+# bare "DT TPDU (0) EOT" data. These frames are 03 00 00 09 02 f0 80 8b 00:
+# TPKT, COTP DT with EOT, then conclude-RequestPDU [11] IMPLICIT NULL.
+CONCLUDE_ON_BARE_COTP = (["conclude-RequestPDU"],
+                         "tshark's COTP heuristic rejects the zero-length conclude-RequestPDU 8b00")
+_MMS_DIR = "ITI-ICS-Security-Tools/IEC61850/MMS-Specific_Commands/"
+# (capture, frame number) -> (the MMSpdu list we must decode there, evidence
+# that tshark is wrong). Checked byte by byte.
+KNOWN_DIFFERENCES = {
+    (_MMS_DIR + name, frame): CONCLUDE_ON_BARE_COTP
+    for name, frame in [
+        ("mms-cancelRequest.pcap", 16), ("mms-confirmedRequestPDU.pcap", 16),
+        ("mms-getDomainAttributes.pcap", 16), ("mms-initiateDownloadSequence.pcap", 20),
+        ("mms-initiateUploadSequence.pcap", 16), ("mms-killRequest.pcap", 16),
+        ("mms-relinquishControl.pcap", 20), ("mms-resetRequest.pcap", 16),
+        ("mms-stopRequest.pcap", 20), ("mms-takeControl.pcap", 20),
+        ("mms-terminateUploadSequence.pcap", 20),
+    ]
+}
+
+
+def run(cmd):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+
+def walk(node, out):
+    """Collects every mms.* key (all occurrences) of one frame's JSON tree."""
+    if isinstance(node, list):
+        for item in node:
+            walk(item, out)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key.startswith("mms."):
+                values = value if isinstance(value, list) else [value]
+                for v in values:
+                    out.setdefault(key, []).append(v)
+            walk(value, out)
+
+
+def time_us_of(epoch_text):
+    sec, _, frac = epoch_text.partition(".")
+    return int(sec) * 1000000 + int((frac + "000000")[:6])
+
+
+def frame_numbers(path):
+    """{(time_us, sport): frame number} for every TCP frame with payload."""
+    out = run(["tshark", "-r", path, "-Y", "tcp.len > 0", "-T", "fields", "-e", "frame.number",
+               "-e", "frame.time_epoch", "-e", "tcp.srcport"])
+    frames = {}
+    for line in out.splitlines():
+        number, epoch, sport = line.split("\t")
+        frames[(time_us_of(epoch), int(sport))] = int(number)
+    return frames
+
+
+def tshark_pdus(path):
+    """{(time_us, sport): {"frame", "pdus", "invokeID", "service", "names"}}"""
+    text = run(["tshark", "-r", path, "-Y", "mms", "-T", "json", "--no-duplicate-keys",
+                "-J", "frame tcp mms"])
+    frames = {}
+    for pkt in json.loads(text) if text.strip() else []:
+        layers = pkt["_source"]["layers"]
+        frame = layers["frame"]
+        tcp = layers["tcp"]
+        fields = {}
+        walk(layers.get("mms", {}), fields)
+        time_us = time_us_of(frame["frame.time_epoch"])
+        pdus = []
+        for key, name in TSHARK_PDU_KEYS.items():
+            pdus += [name] * len(fields.get(key, []))
+        services = [("request", int(v)) for v in fields.get("mms.confirmedServiceRequest", [])]
+        services += [("response", int(v)) for v in fields.get("mms.confirmedServiceResponse", [])]
+        names = sorted((k, v) for k in NAME_KEYS for v in fields.get("mms." + k, []))
+        frames[(time_us, int(tcp["tcp.srcport"]))] = {
+            "frame": int(frame["frame.number"]),
+            "pdus": sorted(pdus),
+            "invokeID": sorted(int(v) for v in fields.get("mms.invokeID", [])),
+            "service": sorted(services),
+            "names": names,
+        }
+    return frames
+
+
+def collect_names(node, out):
+    if isinstance(node, list):
+        for item in node:
+            collect_names(item, out)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in NAME_KEYS and isinstance(value, str):
+                out.append((key, value))
+            else:
+                collect_names(value, out)
+
+
+def mamori_events(path):
+    out = run([os.environ["MAMORI_BIN"], "-r", path])
+    return [json.loads(line) for line in out.splitlines() if line.startswith('{"type":"event"')]
+
+
+def our_pdus(events):
+    frames = {}
+    for ev in events:
+        detail = ev.get("mms", {})
+        if ev.get("protocol") != "mms" or "MMSpdu" not in detail:
+            continue
+        sec, _, frac = ("%.6f" % ev["ts"]).partition(".")
+        key = (int(sec) * 1000000 + int(frac), ev["sport"])
+        f = frames.setdefault(key, {"pdus": [], "invokeID": [], "service": [], "names": []})
+        f["pdus"].append(detail["MMSpdu"])
+        if "invokeID" in detail:
+            f["invokeID"].append(detail["invokeID"])
+        if "confirmedServiceRequest" in detail:
+            f["service"].append(("request", detail["confirmedServiceRequest"]))
+        if "confirmedServiceResponse" in detail:
+            f["service"].append(("response", detail["confirmedServiceResponse"]))
+        collect_names(detail, f["names"])
+    for f in frames.values():
+        for k in f:
+            f[k].sort()
+    return frames
+
+
+def main():
+    corpus = os.environ["MAMORI_CORPUS"]
+    results = []  # (ok, description)
+    total_tshark = 0
+    for capture in MMS_CAPTURES:
+        path = os.path.join(corpus, capture)
+        theirs = tshark_pdus(path)
+        ours = our_pdus(mamori_events(path))
+        numbers = frame_numbers(path)
+        total_tshark += sum(len(f["pdus"]) for f in theirs.values())
+        problems = []
+        for key in sorted(set(theirs) | set(ours)):
+            t = theirs.get(key)
+            o = ours.get(key)
+            frame = t["frame"] if t else numbers.get(key)
+            known = KNOWN_DIFFERENCES.get((capture, frame))
+            if known and (o is None or o["pdus"] != known[0]):
+                problems.append("frame %s: expected our %s (%s), got %s" % (frame, known[0], known[1], o))
+                continue
+            if t is None:
+                if not known:
+                    problems.append("frame %s: mamori only: %s" % (frame, o))
+                continue
+            if o is None:
+                if not known:
+                    problems.append("frame %d: tshark %s, no mamori event" % (frame, t))
+                continue
+            diff = {k: (t[k], o[k]) for k in ("pdus", "invokeID", "service", "names") if t[k] != o[k]}
+            if diff and not known:
+                problems.append("frame %d differs: %s" % (frame, diff))
+        n = sum(len(f["pdus"]) for f in theirs.values())
+        results.append((not problems, "%s: %d tshark MMS PDUs, %d frames with mamori MMS events%s" % (
+            capture, n, len(ours), "".join("\n#   " + p for p in problems))))
+    for capture, user in NOT_MMS_CAPTURES.items():
+        events = mamori_events(os.path.join(corpus, capture))
+        mms_ops = [e for e in events if e.get("protocol") == "mms" and "MMSpdu" in e.get("mms", {})]
+        named = [e for e in events if e.get("anomaly") == "tpkt_not_mms" and e["mms"]["reason"] == user]
+        flows = {e["flow_id"] for e in events if e.get("protocol") == "mms"}
+        ok = not mms_ops and named and len(named) == len({e["flow_id"] for e in named})
+        results.append((ok, "%s: %d MMS PDU events (want 0), %d flows named %s across %d mms-decoded flows" % (
+            capture, len(mms_ops), len(named), user, len(flows))))
+    print("1..%d" % (len(results) + 1))
+    for i, (ok, text) in enumerate(results, 1):
+        print("%s %d - %s" % ("ok" if ok else "not ok", i, text))
+    print("%s %d - tshark decoded %d MMS PDUs in total" % (
+        "ok" if total_tshark > 0 else "not ok", len(results) + 1, total_tshark))
+    return 0 if all(ok for ok, _ in results) and total_tshark > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
