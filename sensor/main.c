@@ -27,6 +27,7 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 #define LIVE_POLL_MS 100
+#define LIVE_DRAIN_READS 16
 #define STATS_LINE_MAX (64 * 1024)
 #define US_PER_S 1000000.0
 
@@ -182,6 +183,13 @@ static void read_live(struct run *run, struct capture_source *src)
         if (st == SOURCE_IDLE)
             workers_tick(run->workers, wall_clock_us());
         maybe_write_stats(run);
+    }
+    /* Stopping: take what the kernel already holds. The first read may only
+     * report the break the signal asked for. */
+    for (int i = 0; i < LIVE_DRAIN_READS; i++) {
+        enum source_status st = source_read(src, 0, on_frame, run, err, sizeof err);
+        if (st != SOURCE_MORE && st != SOURCE_STOPPED)
+            break;
     }
 }
 
