@@ -151,6 +151,8 @@ static int read_document(struct yaml_reader *r, struct mamori_config *cfg)
         snprintf(section, sizeof section, "%s", key);
         if (next_event(r) != 0)
             return -1;
+        if (r->event.type == YAML_SCALAR_EVENT && r->event.data.scalar.length == 0)
+            continue; /* a section with nothing set (only comments) */
         if (r->event.type != YAML_MAPPING_START_EVENT)
             return fail(r, "expected a mapping of settings under this section", section);
         if (read_section(r, cfg, section) != 0)

@@ -120,6 +120,41 @@ Test(config, empty_file_keeps_defaults)
     config_free(&defaults);
 }
 
+Test(config, sample_config_documents_the_defaults)
+{
+    char sample[4096];
+    const char *root = getenv("MAMORI_SOURCE_ROOT");
+    cr_assert_not_null(root, "MAMORI_SOURCE_ROOT is set by tests/meson.build");
+    snprintf(sample, sizeof sample, "%s/docs/mamori.yaml", root);
+    struct mamori_config cfg, defaults;
+    char err[CONFIG_ERROR_MAX] = "";
+    config_defaults(&cfg);
+    cr_assert_eq(config_load_file(&cfg, sample, err, sizeof err), 0, "%s", err);
+    config_defaults(&defaults);
+    cr_assert_eq(memcmp(&cfg.pipeline, &defaults.pipeline, sizeof cfg.pipeline), 0);
+    cr_assert_eq(cfg.snaplen, defaults.snaplen);
+    cr_assert_eq(cfg.buffer_bytes, defaults.buffer_bytes);
+    cr_assert_eq(cfg.immediate, defaults.immediate);
+    cr_assert_eq(cfg.promiscuous, defaults.promiscuous);
+    cr_assert_eq(cfg.stats_interval_us, defaults.stats_interval_us);
+    cr_assert_eq(cfg.progress, defaults.progress);
+    cr_assert_eq(cfg.workers, defaults.workers);
+    cr_assert_eq(cfg.ring_bytes, defaults.ring_bytes);
+    cr_assert_null(cfg.interface);
+    cr_assert_null(cfg.user);
+    cr_assert_eq(cfg.n_plugins, 0);
+    config_free(&cfg);
+    config_free(&defaults);
+}
+
+Test(config, section_with_only_comments)
+{
+    struct mamori_config cfg;
+    cr_assert_str_empty(load_error(&cfg, "privileges:\n  # user: mamori\nworkers:\n  count: 3\n"));
+    cr_assert_eq(cfg.workers, 3);
+    config_free(&cfg);
+}
+
 Test(config, unknown_setting_names_file_and_line)
 {
     struct mamori_config cfg;
