@@ -90,7 +90,7 @@ void stats_summary(FILE *out, const struct stats_snapshot *s)
     fputc('\n', out);
     fprintf(out, "mamori: %llu flows (%llu evicted, %llu picked up mid-stream), %llu events, %llu alerts\n",
             (unsigned long long)p->flows_created, (unsigned long long)p->flows_evicted,
-            (unsigned long long)p->midstream_pickups, (unsigned long long)s->lines[OUTPUT_EVENT],
+            (unsigned long long)p->midstream_pickups, (unsigned long long)p->events,
             (unsigned long long)s->lines[OUTPUT_ALERT]);
     if (p->n_protocols) {
         fputs("mamori: events by protocol:", out);

@@ -8,6 +8,8 @@ filter (compared with tshark), and periodic statistics."""
 
 import json
 import os
+import pty
+import re
 import subprocess
 import tempfile
 
@@ -191,6 +193,45 @@ def check_bpf_filter():
     assert result.flows == [] and result.final_stats["capture"]["packets"] == 0
 
 
+def check_write_error():
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([BIN, "-r", corpus(MODBUS)], stdout=full, stderr=subprocess.PIPE, text=True,
+                              timeout=60)
+    assert proc.returncode == EXIT_RUNTIME
+    assert proc.stderr.splitlines()[-1] == "mamori: standard output: write failed: No space left on device", \
+        proc.stderr
+
+
+def check_summary_and_progress():
+    capture = corpus(MODBUS)
+    # stderr is a pipe: the summary, no progress bar.
+    result = run(["-r", capture])
+    lines = result.stderr.splitlines()
+    assert re.fullmatch(r"mamori: 118 packets \(0\.0 MiB\) from 1 file in \d+\.\d\d s", lines[0]), lines
+    assert lines[1] == "mamori: 6 flows (0 evicted, 1 picked up mid-stream), 73 events, 0 alerts", lines
+    assert lines[2] == "mamori: events by protocol: modbus=73", lines
+    assert "\r" not in result.stderr
+    # stderr is a terminal: a progress bar, erased before the summary; --no-progress: none.
+    for extra, want_bar in (([], True), (["--no-progress"], False)):
+        master, slave = pty.openpty()
+        proc = subprocess.run([BIN, "-r", capture] + extra, stdout=subprocess.DEVNULL, stderr=slave, timeout=60)
+        os.close(slave)
+        text = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            text += chunk
+        os.close(master)
+        assert proc.returncode == 0
+        drawn = "\r[##############################] 100%" in text.decode()
+        assert drawn == want_bar, (extra, text[:300])
+        assert b"mamori: 118 packets" in text
+
+
 def check_periodic_stats():
     # One file read slowly enough is not guaranteed; an interval of 0 writes only the final record, and a
     # tiny interval writes at least one periodic record before it on a 15k-packet file.
@@ -216,6 +257,8 @@ def main():
     tap.check("-u nobody drops root and still reads the capture", check_drop_to_user)
     tap.check("BPF filter from the arguments, compared with tshark", check_bpf_filter)
     tap.check("periodic and final statistics", check_periodic_stats)
+    tap.check("a failed write to stdout: one line, exit 1", check_write_error)
+    tap.check("summary on stderr; progress bar only on a terminal", check_summary_and_progress)
     tap.done()
 
 
