@@ -294,7 +294,7 @@ static bool command_rule(struct engine *e, const struct mamori_event *ev, enum p
         return true;
     char target[TEXT_MAX + 48];
     target_text(ev, target, sizeof target);
-    alert_summary(e, "%s (%s host) sent %s %s to %s%s: role '%s' may not %s in %s", e->alert.src,
+    alert_summary(e, "%s (%s host) sent %s %s to %s%s: role '%s' may not perform %s operations in %s", e->alert.src,
                   profile_role_name(role), ev->protocol, function_text(ev), e->alert.dst, target,
                   profile_role_name(role), mamori_op_name(ev->op), e->profile->sector);
     send_with_event(e, ev);
@@ -452,7 +452,8 @@ static void request_rules(struct engine *e, const struct mamori_event *ev)
 
 static void unexpected_protocol_rule(struct engine *e, const struct mamori_event *ev)
 {
-    if (profile_expects_protocol(e->profile, ev->protocol) ||
+    /* Reported for whoever starts the exchange; its responses are the same finding. */
+    if (ev->role == MAMORI_ROLE_RESPONSE || profile_expects_protocol(e->profile, ev->protocol) ||
         !alert_begin(e, FINDING_UNEXPECTED_PROTOCOL, ev->time_us, ev->protocol, &ev->where, ev->detail))
         return;
     alert_summary(e, "%s traffic from %s to %s: %s is not expected in %s", ev->protocol, e->alert.src, e->alert.dst,

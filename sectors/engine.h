@@ -8,7 +8,7 @@
  * does not permit them, reconnaissance and floods aggregated over windows
  * (a sweep of 200 units is one alert with count 200), forbidden and
  * unexpected protocols, external peers, GOOSE/SV integrity and timing, and
- * deviations from the baseline. Alerts are rate-limited per source and
+ * deviations from the baseline. Alerts are rate-limited per source, protocol and
  * finding by the profile's suppression windows.
  *
  * One engine is single-threaded; it never parses packet bytes and never

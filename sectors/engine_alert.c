@@ -75,14 +75,16 @@ bool engine_finding_suppressed_for(const struct engine *e, enum finding f, const
     return (src && (src->suppress >> f & 1)) || (dst && (dst->suppress >> f & 1));
 }
 
-/* True when an alert may go out now; counts it as suppressed otherwise.
+/* True when an alert may go out now; counts it as suppressed otherwise. The
+ * kind is the finding and the protocol it was seen in.
  * *suppressed_before gets how many were withheld since the last one. */
-static bool rate_allows(struct engine *e, enum finding f, const struct mamori_endpoints *where, uint64_t time_us,
-                        uint64_t *suppressed_before)
+static bool rate_allows(struct engine *e, enum finding f, const char *protocol, const struct mamori_endpoints *where,
+                        uint64_t time_us, uint64_t *suppressed_before)
 {
     struct limiter_key key;
     memset(&key, 0, sizeof key);
     key.finding = (uint8_t)f;
+    bl_protocol_copy(key.protocol, protocol);
     bl_endpoint_from(&key.src, where, true);
     uint64_t before = bounded_table_evictions(e->limiters);
     bool created;
@@ -108,7 +110,7 @@ bool alert_begin(struct engine *e, enum finding f, uint64_t time_us, const char 
         return false;
     }
     uint64_t suppressed_before;
-    if (!rate_allows(e, f, where, time_us, &suppressed_before))
+    if (!rate_allows(e, f, protocol, where, time_us, &suppressed_before))
         return false;
     struct mamori_alert *a = &e->alert;
     const struct finding_info *info = finding_info(f);

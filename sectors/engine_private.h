@@ -53,6 +53,7 @@ struct window {
 
 struct limiter_key {
     uint8_t finding;
+    char protocol[BL_PROTOCOL_MAX];
     struct bl_endpoint src;
 };
 

@@ -205,7 +205,7 @@ Test(engine, unauthorized_write_from_unlisted_host)
     cr_assert_str_eq(a->flow_key, "tcp 10.0.0.66:40000-10.0.1.10:502");
     cr_assert_eq(strlen(a->id), 36);
     cr_assert_str_eq(a->summary, "10.0.0.66 (other host) sent modbus write_single_register to 10.0.1.10 unit 1 "
-                                 "address 40 (1): role 'other' may not write in electric-power");
+                                 "address 40 (1): role 'other' may not perform write operations in electric-power");
     cr_assert(evidence_has_string(&a->evidence, "function", "write_single_register"));
     uint64_t trans_id;
     cr_assert(evidence_uint(&a->evidence, "trans_id", &trans_id), "protocol detail in the evidence");
