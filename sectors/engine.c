@@ -25,6 +25,7 @@ void engine_limits_defaults(struct engine_limits *lim)
     lim->max_limiters = 4096;
     lim->max_assets = 16384;
     lim->max_publishers = 1024;
+    lim->max_polls = 4096;
 }
 
 struct asset_seen {
@@ -47,7 +48,8 @@ struct engine *engine_new(const struct mamori_profile *profile, const struct bas
     e->assets = bounded_table_new(lim->max_assets, sizeof(struct bl_endpoint), sizeof(struct asset_seen), NULL, NULL);
     e->publishers = bounded_table_new(lim->max_publishers, sizeof(struct publisher_key),
                                       sizeof(struct publisher_state), NULL, NULL);
-    if (!e->windows || !e->limiters || !e->assets || !e->publishers) {
+    e->polls = bounded_table_new(lim->max_polls, sizeof(struct poll_key), sizeof(struct poll_state), NULL, NULL);
+    if (!e->windows || !e->limiters || !e->assets || !e->publishers || !e->polls) {
         engine_free(e);
         return NULL;
     }
@@ -62,6 +64,7 @@ void engine_free(struct engine *e)
     bounded_table_free(e->limiters);
     bounded_table_free(e->assets);
     bounded_table_free(e->publishers);
+    bounded_table_free(e->polls);
     free(e);
 }
 
@@ -73,7 +76,7 @@ const struct engine_stats *engine_get_stats(const struct engine *e)
 size_t engine_memory(const struct engine *e)
 {
     return sizeof *e + bounded_table_memory(e->windows) + bounded_table_memory(e->limiters) +
-           bounded_table_memory(e->assets) + bounded_table_memory(e->publishers);
+           bounded_table_memory(e->assets) + bounded_table_memory(e->publishers) + bounded_table_memory(e->polls);
 }
 
 static void advance_time(struct engine *e, uint64_t time_us)
@@ -422,6 +425,50 @@ static void value_rule(struct engine *e, const struct mamori_event *ev, const st
     }
 }
 
+/* Intervals to smooth before the period is compared with the learned one. */
+#define POLL_MIN_INTERVALS 8
+#define POLL_SMOOTHING 0.125
+#define POLL_GAP_US (3600ull * US_PER_S)
+
+/* A learned pair whose smoothed request interval moved away from the learned
+ * period by more than the profile's poll jitter. */
+static void poll_rule(struct engine *e, const struct mamori_event *ev, const struct bl_endpoint *client,
+                      const struct bl_endpoint *server, const struct bl_pair *pair)
+{
+    if (!pair || pair->period_us <= 0)
+        return;
+    struct poll_key key;
+    memset(&key, 0, sizeof key);
+    bl_protocol_copy(key.protocol, ev->protocol);
+    key.client = *client;
+    key.server = *server;
+    uint64_t before = bounded_table_evictions(e->polls);
+    bool created;
+    struct poll_state *st = bounded_table_put(e->polls, &key, &created);
+    e->stats.evicted_polls += bounded_table_evictions(e->polls) - before;
+    if (!created && ev->time_us > st->last_request_us && ev->time_us - st->last_request_us < POLL_GAP_US) {
+        double interval = (double)(ev->time_us - st->last_request_us);
+        st->period_us = st->intervals ? st->period_us + POLL_SMOOTHING * (interval - st->period_us) : interval;
+        st->intervals++;
+    }
+    st->last_request_us = ev->time_us > st->last_request_us ? ev->time_us : st->last_request_us;
+    if (st->intervals < POLL_MIN_INTERVALS || fabs(st->period_us - pair->period_us) <= pair->period_us * e->profile->poll_jitter)
+        return;
+    if (!alert_begin(e, FINDING_POLL_DEVIATION, ev->time_us, ev->protocol, &ev->where, ev->detail))
+        return;
+    alert_summary(e, "%s now polls %s over %s every %.1f ms, learned every %.1f ms", e->alert.src, e->alert.dst,
+                  ev->protocol, st->period_us / 1000.0, pair->period_us / 1000.0);
+    struct mamori_detail *d = &e->alert.evidence;
+    detail_object_begin(d, "learned");
+    detail_float(d, "period_ms", pair->period_us / 1000.0);
+    detail_end(d);
+    detail_object_begin(d, "seen");
+    detail_float(d, "period_ms", st->period_us / 1000.0);
+    detail_uint(d, "intervals", st->intervals);
+    detail_end(d);
+    send_with_event(e, ev);
+}
+
 static void request_rules(struct engine *e, const struct mamori_event *ev)
 {
     struct bl_endpoint src, dst;
@@ -435,6 +482,8 @@ static void request_rules(struct engine *e, const struct mamori_event *ev)
         baseline_rule(e, ev, pair);
         value_rule(e, ev, &dst);
     }
+    if (e->baseline)
+        poll_rule(e, ev, &src, &dst, pair);
 
     window_count_event(e, THRESH_FLOOD, ev, &src, &dst, false, 0);
     if (ev->has_unit && !(pair && bl_pair_has_unit(pair, ev->unit)))

@@ -37,6 +37,7 @@ struct engine_limits {
     size_t max_limiters;   /* rate-limit entries (source x finding) */
     size_t max_assets;     /* hosts seen in ICS traffic */
     size_t max_publishers; /* GOOSE/SV streams timed */
+    size_t max_polls;      /* learned pairs whose polling period is followed */
 };
 
 struct engine_stats {
@@ -45,7 +46,7 @@ struct engine_stats {
     uint64_t suppressed;         /* alerts withheld by a suppression window */
     uint64_t device_suppressed;  /* findings the site file suppresses for a device */
     uint64_t evicted_aggregates; /* windows dropped from a full table (reported first when firing) */
-    uint64_t evicted_limiters, evicted_assets, evicted_publishers;
+    uint64_t evicted_limiters, evicted_assets, evicted_publishers, evicted_polls;
 };
 
 struct engine;

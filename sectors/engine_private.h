@@ -73,6 +73,18 @@ struct publisher_state {
     uint32_t rate_window_count;
 };
 
+/* Polling of a learned pair in detection mode. */
+struct poll_key {
+    char protocol[BL_PROTOCOL_MAX];
+    struct bl_endpoint client, server;
+};
+
+struct poll_state {
+    uint64_t last_request_us;
+    double period_us; /* smoothed like the baseline's */
+    uint32_t intervals;
+};
+
 struct engine {
     const struct mamori_profile *profile;
     const struct baseline *baseline;
@@ -80,7 +92,7 @@ struct engine {
     char sensor[64];
     struct engine_stats stats;
     uint64_t now_us, last_tick_us;
-    struct bounded_table *windows, *limiters, *assets, *publishers;
+    struct bounded_table *windows, *limiters, *assets, *publishers, *polls;
     /* Scratch space, reused for every alert. */
     struct mamori_alert alert;
     struct mamori_detail scratch;

@@ -40,6 +40,7 @@ static const struct finding_info findings[FINDING__COUNT] = {
                                       MAMORI_SEV_MEDIUM },
     [FINDING_INTEGRITY_ANOMALY] = { "integrity-anomaly", "T0856", "Spoof Reporting Message", MAMORI_SEV_HIGH },
     [FINDING_PUBLISH_LATE] = { "publish-late", "T0814", "Denial of Service", MAMORI_SEV_MEDIUM },
+    [FINDING_POLL_DEVIATION] = { "poll-deviation", "T0814", "Denial of Service", MAMORI_SEV_MEDIUM },
     [FINDING_NEW_PEER] = { "new-peer", "T0848", "Rogue Master", MAMORI_SEV_HIGH },
     [FINDING_NEW_FUNCTION] = { "new-function", "T0855", "Unauthorized Command Message", MAMORI_SEV_MEDIUM },
     [FINDING_NEW_UNIT] = { "new-unit", "T0855", "Unauthorized Command Message", MAMORI_SEV_MEDIUM },

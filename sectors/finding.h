@@ -42,6 +42,7 @@ enum finding {
     /* Integrity and timing of published data (GOOSE, SV). */
     FINDING_INTEGRITY_ANOMALY,
     FINDING_PUBLISH_LATE,         /* a publisher silent past its time allowed to live */
+    FINDING_POLL_DEVIATION,       /* a learned pair polls much faster or slower than it did */
     /* Deviations from the learned baseline. */
     FINDING_NEW_PEER,
     FINDING_NEW_FUNCTION,

@@ -81,6 +81,7 @@ EXPECTED = {
     ],
     'modbus_flood': [
         ('flood', 'T0814', MASTER, PLC, 3000),
+        ('poll-deviation', 'T0814', MASTER, PLC, 1),
         ('protocol-anomaly', 'T0866', MASTER, '*', lambda ev: anomalies_from(ev, MASTER)),
     ],
     'external_peer': [

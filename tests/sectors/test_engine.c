@@ -670,7 +670,8 @@ Test(engine, bounded_state_evicts_and_counts)
 {
     load_profile("electric-power", site_substation);
     memset(&rec, 0, sizeof rec);
-    struct engine_limits lim = { .max_aggregates = 4, .max_limiters = 4, .max_assets = 4, .max_publishers = 2 };
+    struct engine_limits lim = { .max_aggregates = 4, .max_limiters = 4, .max_assets = 4, .max_publishers = 2,
+                                 .max_polls = 2 };
     struct engine_output out = { record_alert, &rec };
     struct engine *e = engine_new(&profile, NULL, "s", &lim, &out);
     char ip[32];
@@ -688,4 +689,27 @@ Test(engine, bounded_state_evicts_and_counts)
     cr_assert(st->evicted_assets > 0);
     cr_assert_eq(rec.count, 0);
     engine_free(e);
+}
+
+Test(engine, polling_far_from_the_learned_period)
+{
+    load_profile("electric-power", NULL);
+    struct baseline *bl = learn_benign();
+    struct engine *e = new_engine(bl);
+    /* The master now reads every 100 ms instead of about every second. */
+    for (uint32_t i = 0; i < 20; i++) {
+        struct mamori_event rd = make_event("modbus", MAMORI_ROLE_REQUEST, MAMORI_OP_READ, "10.0.0.1", "10.0.1.10",
+                                            T0 + 7200 * SECOND + i * 100000);
+        set_function(&rd, 1, 3, "read_holding_registers");
+        set_range(&rd, 0, 10);
+        engine_event(e, &rd);
+    }
+    engine_finish(e);
+    cr_assert_eq(rec.count, 1, "%zu alerts", rec.count);
+    const struct mamori_alert *a = only_alert("poll-deviation");
+    assert_alert(a, "T0814", "10.0.0.1", "10.0.1.10", 1);
+    cr_assert(strstr(a->summary, "10.0.0.1 now polls 10.0.1.10 over modbus every 100.0 ms, learned every "),
+              "%s", a->summary);
+    engine_free(e);
+    baseline_free(bl);
 }
