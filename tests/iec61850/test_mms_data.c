@@ -112,7 +112,17 @@ Test(mms_data, real)
     EXPECT("\x88\x04\x03\x31\x2e\x35", "{\"v\":{\"real\":1.5}}");  /* decimal NR3 */
     EXPECT("\x88\x04\x02\x32\x2c\x35", "{\"v\":{\"real\":2.5}}");  /* decimal comma */
     EXPECT("\x88\x01\x40", "{\"v\":{\"real\":null}}");             /* +infinity */
-    EXPECT("\x88\x01\x43", "{\"v\":{\"real\":-0}}");
+    /* minus zero: JSON has no -0, the value keeps its sign */
+    EXPECT("\x88\x01\x43", "{\"v\":{\"real\":0}}");
+    struct mamori_event ev;
+    mamori_event_init(&ev, NULL, "test");
+    struct mms_data_out out = { NULL, &ev };
+    cursor c = cursor_make("\x88\x01\x43", 3);
+    struct ber_tlv tlv;
+    cr_assert_eq(ber_next(&c, &tlv), BER_OK);
+    cr_assert_eq(mms_data_read(&out, NULL, &tlv, 0), MMS_DATA_OK);
+    cr_assert_eq(ev.n_values, 1);
+    cr_assert(signbit(ev.values[0]) && ev.values[0] == 0.0);
     EXPECT_ERROR("\x88\x01\x44", MMS_DATA_BAD_VALUE);
     EXPECT_ERROR("\x88\x02\x40\x00", MMS_DATA_BAD_VALUE);
     EXPECT_ERROR("\x88\x03\xb0\x00\x01", MMS_DATA_BAD_VALUE);     /* reserved base */
