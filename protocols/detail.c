@@ -43,6 +43,8 @@ static bool reserve(struct mamori_detail *d, size_t n, size_t extra_closers)
 
 static void put(struct mamori_detail *d, const void *p, size_t n)
 {
+    if (n == 0)
+        return; /* detail_null() has no payload; memcpy from NULL is undefined */
     memcpy(d->buf + d->len, p, n);
     d->len += (uint32_t)n;
 }

@@ -45,15 +45,13 @@ enum cotp_error cotp_parse(cursor tpdu, struct cotp_tpdu *out)
     cursor header = cursor_sub(&tpdu, li);
     out->length_indicator = li;
     out->user_data = cursor_rest(&tpdu);
-    uint8_t code;
-    cursor_peek_u8(&header, 0, &code);
+    uint8_t code = cursor_u8(&header);
     out->type = type_of(code);
     size_t fixed = fixed_part(out->type);
     if (fixed == 0)
         return COTP_UNKNOWN_TYPE;
     if (li < fixed)
         return COTP_BAD_LENGTH_INDICATOR;
-    cursor_skip(&header, 1);
     switch (out->type) {
     case COTP_CR:
     case COTP_CC:
