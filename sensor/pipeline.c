@@ -426,7 +426,8 @@ static void handle_ip(struct pipeline *pl, const struct packet *p, uint32_t wire
     f->bytes[dir] += wirelen;
     f->payload_bytes[dir] += p->payload_len;
     learn_macs(f, p, dir);
-    if (pl->classifier && !f->classify.done)
+    /* nDPI decides on payload; bare ACKs only cost it time */
+    if (pl->classifier && !f->classify.done && p->payload_len > 0)
         classify_packet(pl->classifier, &f->classify, p->l3, p->l3_len, pl->now_us);
     if (tcp) {
         handle_tcp(pl, f, p, dir);

@@ -67,6 +67,7 @@ static void deliver(struct tcp_stream *s, const uint8_t *data, size_t len, const
         return;
     bool gap = s->gap_pending;
     s->gap_pending = false;
+    s->delivered = true;
     s->next_seq += (uint32_t)len;
     out->deliver(out->ctx, data, len, gap);
 }
@@ -221,7 +222,8 @@ void tcp_stream_segment(struct tcp_reassembly *r, struct tcp_stream *s, uint32_t
 {
     r->stats->tcp_segments++;
     bool syn = (flags & PACKET_TCP_SYN) != 0;
-    if (!s->started) {
+    if (!s->started || (syn && !s->delivered && !s->held && seq + 1 != s->next_seq)) {
+        /* first segment, or a SYN retried with a new ISN before any data */
         s->started = true;
         s->next_seq = syn ? seq + 1 : seq;
     }

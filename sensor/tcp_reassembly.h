@@ -36,6 +36,7 @@ struct tcp_stream {
     uint32_t next_seq;     /* sequence number of the next byte to deliver */
     uint32_t fin_seq;
     bool gap_pending;      /* bytes were skipped since the last delivery */
+    bool delivered;        /* some data has been delivered */
     struct tcp_chunk *held; /* sorted by seq, never overlapping */
     size_t held_bytes;
     uint64_t gap_bytes;

@@ -309,3 +309,20 @@ Test(reassembly, large_segment_is_split_into_chunks)
     cr_assert_arr_eq(f.cap.bytes, data, 9000);
     fixture_done(&f);
 }
+
+Test(reassembly, syn_retried_with_a_new_isn_restarts_the_stream)
+{
+    struct fixture f;
+    fixture_init(&f, 4096, 1 << 20);
+    seg(&f, 1000, PACKET_TCP_SYN, NULL, 0);
+    seg(&f, 5000, PACKET_TCP_SYN, NULL, 0);
+    seg(&f, 5001, PACKET_TCP_ACK, (const uint8_t *)"go", 2);
+    cr_assert_eq(f.cap.len, 2);
+    cr_assert_eq(f.s.held_bytes, 0);
+    /* once data flowed, a stray SYN changes nothing */
+    seg(&f, 9000, PACKET_TCP_SYN, NULL, 0);
+    seg(&f, 5003, PACKET_TCP_ACK, (const uint8_t *)"!", 1);
+    cr_assert_eq(f.cap.len, 3);
+    cr_assert_arr_eq(f.cap.bytes, "go!", 3);
+    fixture_done(&f);
+}
