@@ -426,8 +426,9 @@ static void handle_ip(struct pipeline *pl, const struct packet *p, uint32_t wire
     f->bytes[dir] += wirelen;
     f->payload_bytes[dir] += p->payload_len;
     learn_macs(f, p, dir);
-    /* nDPI decides on payload; bare ACKs only cost it time */
-    if (pl->classifier && !f->classify.done && p->payload_len > 0)
+    /* nDPI decides on payload, so bare ACKs only cost it time; it still sees
+     * the first packet, to know the ports it guesses from at the end */
+    if (pl->classifier && !f->classify.done && (p->payload_len > 0 || f->classify.packets == 0))
         classify_packet(pl->classifier, &f->classify, p->l3, p->l3_len, pl->now_us);
     if (tcp) {
         handle_tcp(pl, f, p, dir);
