@@ -39,6 +39,8 @@ struct engine_run {
     struct event_engine bus_entry;
     char sensor_name[HOSTNAME_MAX];
     int status;
+    void (*alert_sink)(void *ctx, const struct mamori_alert *a); /* the hub link, or NULL */
+    void *alert_sink_ctx;
 };
 
 /* ---- commands ---- */
@@ -224,6 +226,15 @@ static void write_alert(void *ctx, const struct mamori_alert *a)
     alert_json(&run->json, a);
     if (json_writer_ok(&run->json) && run->out)
         output_alert(run->out, run->json.buf, run->json.len);
+    if (run->alert_sink)
+        run->alert_sink(run->alert_sink_ctx, a);
+}
+
+void engine_cli_set_alert_sink(struct engine_run *run, void (*sink)(void *ctx, const struct mamori_alert *a),
+                               void *ctx)
+{
+    run->alert_sink = sink;
+    run->alert_sink_ctx = ctx;
 }
 
 static int start_engine(struct engine_run *run)

@@ -31,6 +31,12 @@ struct engine_run *engine_cli_take_options(int *argc, char **argv, char *err, si
  * ("FILE:LINE: what") when a file is bad. */
 int engine_cli_attach(struct engine_run *run, struct event_bus *bus);
 
+/* Also hands every alert to sink(ctx, alert), after the alert log; the hub
+ * link uses it (sensor/hub_cli.h). Call before engine_cli_attach(). */
+struct mamori_alert;
+void engine_cli_set_alert_sink(struct engine_run *run, void (*sink)(void *ctx, const struct mamori_alert *a),
+                               void *ctx);
+
 /* After the capture: saves a learned baseline, prints the engine's counters
  * to stderr, frees everything. Returns 0, or 1 when saving failed. */
 int engine_cli_finish(struct engine_run *run);

@@ -82,6 +82,14 @@ static const struct setting settings[] = {
     {"workers.ring_size", VALUE_BYTES, WIDTH_U64, CF(ring_bytes), 2 * MIB, 4 * GIB,
      "packet ring between the reader and each worker"},
     {"privileges.user", VALUE_STRING, 0, CF(user), 0, 0, "drop root to this user after opening the capture"},
+    {"hub.endpoint", VALUE_STRING, 0, CF(hub_endpoint), 0, 0, "sector hub to publish alerts to (--hub)"},
+    {"hub.key", VALUE_STRING, 0, CF(hub_key), 0, 0, "this sensor's CURVE secret key file (--key)"},
+    {"hub.hub_key", VALUE_STRING, 0, CF(hub_server_key), 0, 0, "the hub's CURVE public key file (--hub-key)"},
+    {"hub.spool", VALUE_STRING, 0, CF(hub_spool), 0, 0, "spool file for alerts not yet acknowledged"},
+    {"hub.spool_size", VALUE_BYTES, WIDTH_U64, CF(hub_spool_bytes), 64 * KIB, 64 * GIB,
+     "spool bound; when full the oldest low-severity alerts go first"},
+    {"hub.indicators_dir", VALUE_STRING, 0, CF(hub_indicators_dir), 0, 0,
+     "directory for indicator sets pushed by the hub"},
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
@@ -97,6 +105,7 @@ void config_defaults(struct mamori_config *cfg)
     cfg->workers = 1;
     cfg->ring_bytes = DEFAULT_RING_BYTES;
     cfg->progress = true;
+    cfg->hub_spool_bytes = 64 * MIB;
 }
 
 void config_free(struct mamori_config *cfg)
@@ -109,6 +118,11 @@ void config_free(struct mamori_config *cfg)
     free(cfg->filter);
     free(cfg->log_dir);
     free(cfg->user);
+    free(cfg->hub_endpoint);
+    free(cfg->hub_key);
+    free(cfg->hub_server_key);
+    free(cfg->hub_spool);
+    free(cfg->hub_indicators_dir);
     memset(cfg, 0, sizeof *cfg);
 }
 

@@ -44,6 +44,14 @@ struct mamori_config {
     char *plugins[CONFIG_MAX_PLUGINS];
     size_t n_plugins;
     bool progress; /* a progress bar when reading files and stderr is a terminal */
+
+    /* sector hub link (sensor/hub_cli.h) */
+    char *hub_endpoint;       /* --hub tcp://HOST:PORT */
+    char *hub_key;            /* --key: this sensor's CURVE secret key file */
+    char *hub_server_key;     /* --hub-key: the hub's CURVE public key file */
+    char *hub_spool;          /* spool file (default mamori-hub-spool.db) */
+    uint64_t hub_spool_bytes;
+    char *hub_indicators_dir; /* where indicator sets from the hub are written */
 };
 
 /* What the command line asked for. */

@@ -22,6 +22,9 @@ enum long_only_option {
     OPT_MAX_FLOWS,
     OPT_NO_DETAIL,
     OPT_NO_NDPI,
+    OPT_HUB,
+    OPT_HUB_KEY,
+    OPT_HUB_SERVER_KEY,
 };
 
 static const char short_options[] = ":r:i:c:w:l:u:s:B:po:hV";
@@ -49,6 +52,9 @@ static const struct option long_options[] = {
     {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
     {"no-detail", no_argument, NULL, OPT_NO_DETAIL},
     {"no-ndpi", no_argument, NULL, OPT_NO_NDPI},
+    {"hub", required_argument, NULL, OPT_HUB},
+    {"key", required_argument, NULL, OPT_HUB_KEY},
+    {"hub-key", required_argument, NULL, OPT_HUB_SERVER_KEY},
     {NULL, 0, NULL, 0},
 };
 
@@ -75,6 +81,9 @@ void config_usage(FILE *out)
           "      --no-ndpi            do not classify flows with nDPI\n"
           "      --decoder PATH.so    load a vendor decoder plugin (repeatable)\n"
           "      --no-progress        no progress bar on the terminal\n"
+          "      --hub ENDPOINT       publish alerts to a sector hub (tcp://HOST:PORT)\n"
+          "      --key FILE           this sensor's CURVE secret key (mamori-hub keygen)\n"
+          "      --hub-key FILE       the hub's CURVE public key\n"
           "  -o, --set NAME=VALUE     set any config setting (see --list-settings)\n"
           "      --list-settings      print every setting of the config file\n"
           "      --list-decoders      print the decoders, built-in and loaded\n"
@@ -205,6 +214,9 @@ static int apply_option(struct mamori_config *cfg, int opt, bool *interface_on_c
     case OPT_NO_PROGRESS: cfg->progress = false; return 0;
     case OPT_NO_DETAIL: cfg->pipeline.want_detail = false; return 0;
     case OPT_NO_NDPI: cfg->pipeline.classify = false; return 0;
+    case OPT_HUB: return set_option(cfg, opt_name, "hub.endpoint", optarg, err, errlen);
+    case OPT_HUB_KEY: return set_option(cfg, opt_name, "hub.key", optarg, err, errlen);
+    case OPT_HUB_SERVER_KEY: return set_option(cfg, opt_name, "hub.hub_key", optarg, err, errlen);
     default: return 0; /* -c, -h, -V and the listings were handled in the first pass */
     }
 }

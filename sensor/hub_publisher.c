@@ -485,12 +485,14 @@ struct hub_publisher *hub_publisher_start(const struct hub_publisher_config *cfg
     return p;
 }
 
-void hub_publisher_stop(struct hub_publisher *p, unsigned drain_ms)
+void hub_publisher_stop(struct hub_publisher *p, unsigned drain_ms, struct hub_publisher_stats *final)
 {
     if (!p)
         return;
     p->drain_deadline_ms = now_ms() + drain_ms;
     atomic_store(&p->stopping, true);
     pthread_join(p->thread, NULL);
+    if (final)
+        hub_publisher_get_stats(p, final);
     release(p);
 }

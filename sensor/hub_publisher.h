@@ -64,7 +64,8 @@ bool hub_publisher_submit(struct hub_publisher *p, const struct mamori_alert *a)
 void hub_publisher_get_stats(struct hub_publisher *p, struct hub_publisher_stats *out);
 
 /* Stops the thread after it has delivered everything, or after drain_ms;
- * what is undelivered stays in the spool. Frees p. */
-void hub_publisher_stop(struct hub_publisher *p, unsigned drain_ms);
+ * what is undelivered stays in the spool. Fills *final (if not NULL) with the
+ * last counters. Frees p. */
+void hub_publisher_stop(struct hub_publisher *p, unsigned drain_ms, struct hub_publisher_stats *final);
 
 #endif

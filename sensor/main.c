@@ -16,6 +16,7 @@
 #include "protocols/registry.h"
 #include "sensor/config.h"
 #include "sensor/event_bus.h"
+#include "sensor/hub_cli.h"
 #include "sensor/output.h"
 #include "sensor/privileges.h"
 #include "sensor/progress.h"
@@ -375,13 +376,19 @@ int main(int argc, char **argv)
         list_decoders(&run.registry);
     } else {
         /* Detection engines attach here: event_bus_attach(&run.bus, &engine); */
-        if (engine_cli_attach(engine_run, &run.bus) != 0)
+        struct hub_publisher *hub = hub_cli_start(&run.cfg, err, sizeof err);
+        engine_cli_set_alert_sink(engine_run, hub_cli_alert, hub);
+        if (err[0]) {
+            fprintf(stderr, "mamori: %s\n", err);
+            status = EXIT_RUNTIME;
+        } else if (engine_cli_attach(engine_run, &run.bus) != 0)
             status = EXIT_USAGE;
         else
             status = run_sensor(&run);
         int engine_status = engine_cli_finish(engine_run);
         if (status == 0)
             status = engine_status;
+        hub_cli_stop(hub, &run.cfg);
     }
     free_run(&run);
     return status;

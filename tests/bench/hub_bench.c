@@ -270,7 +270,7 @@ int main(int argc, char **argv)
            (unsigned long long)st.sent, (unsigned long long)st.resent, (unsigned long long)st.acked,
            (unsigned long long)st.queue_dropped, (unsigned long long)st.spool_dropped);
     fflush(stdout);
-    hub_publisher_stop(pub, 1000);
+    hub_publisher_stop(pub, 1000, NULL);
     zmq_close(sub);
     zmq_ctx_term(zctx);
     kill(hub, SIGTERM);

@@ -152,6 +152,6 @@ int main(int argc, char **argv)
     fflush(stdout);
     print_stats(p);
     bool delivered = s.spool_count == 0;
-    hub_publisher_stop(p, 0);
+    hub_publisher_stop(p, 0, NULL);
     return delivered ? 0 : 3;
 }
