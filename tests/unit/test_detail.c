@@ -114,6 +114,15 @@ Test(detail, append_nests_a_finished_detail)
     cr_assert_eq(t.v.count, 2, "x and y are the appended object's members");
 }
 
+Test(detail, empty_values_from_null_pointers)
+{
+    detail_string(&d, "empty", NULL, 0);
+    detail_bytes(&d, "none", NULL, 0);
+    detail_cstring(&d, "nothing", NULL);
+    detail_null(&d, "null");
+    cr_assert_str_eq(render(), "{\"empty\":\"\",\"none\":\"\",\"nothing\":\"\",\"null\":null}");
+}
+
 Test(detail, null_detail_is_a_no_op)
 {
     detail_uint(NULL, "x", 1);
