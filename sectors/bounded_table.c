@@ -7,8 +7,9 @@
 #include <string.h>
 
 #define NIL UINT32_MAX
-#define FNV_OFFSET 1469598103934665603ull
-#define FNV_PRIME 1099511628211ull
+#define HASH_SEED 0x243F6A8885A308D3ull
+#define HASH_MULTIPLIER 0x9E3779B97F4A7C15ull
+#define HASH_FINAL_MULTIPLIER 0xBF58476D1CE4E5B9ull
 
 struct entry_links {
     uint32_t bucket_next;
@@ -47,13 +48,27 @@ static uint8_t *value_at(const struct bounded_table *t, uint32_t i)
     return key_at(t, i) + align8(t->key_size);
 }
 
+/* Mixes the key eight bytes at a time (keys are small structs hashed on
+ * every event, so byte-at-a-time hashing would dominate the engine's cost). */
 static size_t hash_key(const struct bounded_table *t, const void *key)
 {
     const uint8_t *k = key;
-    uint64_t h = FNV_OFFSET;
-    for (size_t i = 0; i < t->key_size; i++)
-        h = (h ^ k[i]) * FNV_PRIME;
-    return (size_t)(h ^ (h >> 29)) & t->bucket_mask;
+    uint64_t h = HASH_SEED ^ t->key_size, w;
+    size_t i = 0;
+    for (; i + 8 <= t->key_size; i += 8) {
+        memcpy(&w, k + i, 8);
+        h = (h ^ w) * HASH_MULTIPLIER;
+        h ^= h >> 32;
+    }
+    if (i < t->key_size) {
+        w = 0;
+        memcpy(&w, k + i, t->key_size - i);
+        h = (h ^ w) * HASH_MULTIPLIER;
+    }
+    h ^= h >> 29;
+    h *= HASH_FINAL_MULTIPLIER;
+    h ^= h >> 32;
+    return (size_t)h & t->bucket_mask;
 }
 
 struct bounded_table *bounded_table_new(size_t capacity, size_t key_size, size_t value_size,
