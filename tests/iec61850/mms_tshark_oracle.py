@@ -8,15 +8,20 @@ invokeID, confirmed service (request or response) and object names
 (domainId, itemId, vmd_specific, aa_specific, as multisets). Every PDU we
 decode that tshark does not, and every difference, must be listed in
 KNOWN_DIFFERENCES with the evidence that tshark is wrong; anything else fails.
-Also checks that TPKT traffic that is not MMS (S7comm, COTP only) gives no MMS
-operation events, and that S7comm is named as such.
+The same comparison runs on a capture written by tests/bench/gen_mms (IEC 61850
+polling: reads with many names, float and structure results, reports,
+select-before-operate writes, responses split over segments). Also checks
+that TPKT traffic that is not MMS (S7comm) gives no MMS PDU events and is
+named as such.
 
-Output is TAP. Environment: MAMORI_BIN, MAMORI_CORPUS (meson's test_env).
+Output is TAP. Environment: MAMORI_BIN, MAMORI_CORPUS, MAMORI_BUILD_ROOT
+(meson's test_env).
 """
 import json
 import os
 import subprocess
 import sys
+import tempfile
 
 MMS_CAPTURES = [
     "ITI-ICS-Security-Tools/IEC61850/8d7c7db0-9804-012b-b2a6-0016cb8cea27.pcap",
@@ -200,39 +205,53 @@ def our_pdus(events):
     return frames
 
 
+GENERATED = ("gen_mms 4000 packets, 6 connections, seed 7", ["4000", "6", "7"])
+
+
+def compare(capture, path):
+    """(ok, description, number of tshark MMS PDUs) for one capture."""
+    theirs = tshark_pdus(path)
+    ours = our_pdus(mamori_events(path))
+    numbers = frame_numbers(path)
+    problems = []
+    for key in sorted(set(theirs) | set(ours)):
+        t = theirs.get(key)
+        o = ours.get(key)
+        frame = t["frame"] if t else numbers.get(key)
+        known = KNOWN_DIFFERENCES.get((capture, frame))
+        if known and (o is None or o["pdus"] != known[0]):
+            problems.append("frame %s: expected our %s (%s), got %s" % (frame, known[0], known[1], o))
+            continue
+        if t is None:
+            if not known:
+                problems.append("frame %s: mamori only: %s" % (frame, o))
+            continue
+        if o is None:
+            if not known:
+                problems.append("frame %d: tshark %s, no mamori event" % (frame, t))
+            continue
+        diff = {k: (t[k], o[k]) for k in ("pdus", "invokeID", "service", "names") if t[k] != o[k]}
+        if diff and not known:
+            problems.append("frame %d differs: %s" % (frame, diff))
+    n = sum(len(f["pdus"]) for f in theirs.values())
+    return (not problems, "%s: %d tshark MMS PDUs, %d frames with mamori MMS events%s" % (
+        capture, n, len(ours), "".join("\n#   " + p for p in problems[:20]))), n
+
+
 def main():
     corpus = os.environ["MAMORI_CORPUS"]
     results = []  # (ok, description)
     total_tshark = 0
     for capture in MMS_CAPTURES:
-        path = os.path.join(corpus, capture)
-        theirs = tshark_pdus(path)
-        ours = our_pdus(mamori_events(path))
-        numbers = frame_numbers(path)
-        total_tshark += sum(len(f["pdus"]) for f in theirs.values())
-        problems = []
-        for key in sorted(set(theirs) | set(ours)):
-            t = theirs.get(key)
-            o = ours.get(key)
-            frame = t["frame"] if t else numbers.get(key)
-            known = KNOWN_DIFFERENCES.get((capture, frame))
-            if known and (o is None or o["pdus"] != known[0]):
-                problems.append("frame %s: expected our %s (%s), got %s" % (frame, known[0], known[1], o))
-                continue
-            if t is None:
-                if not known:
-                    problems.append("frame %s: mamori only: %s" % (frame, o))
-                continue
-            if o is None:
-                if not known:
-                    problems.append("frame %d: tshark %s, no mamori event" % (frame, t))
-                continue
-            diff = {k: (t[k], o[k]) for k in ("pdus", "invokeID", "service", "names") if t[k] != o[k]}
-            if diff and not known:
-                problems.append("frame %d differs: %s" % (frame, diff))
-        n = sum(len(f["pdus"]) for f in theirs.values())
-        results.append((not problems, "%s: %d tshark MMS PDUs, %d frames with mamori MMS events%s" % (
-            capture, n, len(ours), "".join("\n#   " + p for p in problems))))
+        result, n = compare(capture, os.path.join(corpus, capture))
+        results.append(result)
+        total_tshark += n
+    with tempfile.TemporaryDirectory() as tmp:
+        label, args = GENERATED
+        path = os.path.join(tmp, "gen_mms.pcap")
+        run([os.path.join(os.environ["MAMORI_BUILD_ROOT"], "tests/bench/gen_mms"), path] + args)
+        result, n = compare(label, path)
+        results.append((result[0] and n > 1000, result[1]))
     for capture, user in NOT_MMS_CAPTURES.items():
         events = mamori_events(os.path.join(corpus, capture))
         mms_ops = [e for e in events if e.get("protocol") == "mms" and "MMSpdu" in e.get("mms", {})]

@@ -134,6 +134,34 @@ size_t wire_mms_data(uint8_t *out, const void *mms, size_t n)
     return wire_tpkt_dt(out, w.b, w.n, true);
 }
 
+/* CP: presentation-context-definition-list [4] naming ACSE (context 1) and
+ * MMS (context 3), both in BER; CPA: the result list [5] accepting both. */
+static void context_definitions(struct wire *w, bool accept)
+{
+    static const uint8_t acse_as[] = {0x52, 0x01, 0x00, 0x01};       /* 2.2.1.0.1 */
+    static const uint8_t mms_as[] = {0x28, 0xCA, 0x22, 0x02, 0x01}; /* 1.0.9506.2.1 */
+    static const uint8_t ber_ts[] = {0x51, 0x01};                   /* 2.1.1 */
+    const int ids[] = {ACSE_CONTEXT_ID, MMS_CONTEXT_ID};
+    const uint8_t *syntaxes[] = {acse_as, mms_as};
+    const size_t syntax_len[] = {sizeof acse_as, sizeof mms_as};
+    wire_open(w, accept ? 0xA5 : 0xA4);
+    for (int i = 0; i < 2; i++) {
+        wire_open(w, 0x30);
+        if (accept) {
+            wire_int(w, 0x80, 0); /* acceptance */
+            wire_prim(w, 0x81, ber_ts, sizeof ber_ts);
+        } else {
+            wire_int(w, 0x02, ids[i]);
+            wire_prim(w, 0x06, syntaxes[i], syntax_len[i]);
+            wire_open(w, 0x30);
+            wire_prim(w, 0x06, ber_ts, sizeof ber_ts);
+            wire_close(w);
+        }
+        wire_close(w);
+    }
+    wire_close(w);
+}
+
 size_t wire_session_acse(uint8_t *out, uint8_t si, const void *acse, size_t n)
 {
     static struct wire pres, spdu;
@@ -143,6 +171,7 @@ size_t wire_session_acse(uint8_t *out, uint8_t si, const void *acse, size_t n)
         wire_open(&pres, 0x31);
         wire_raw(&pres, mode_normal, sizeof mode_normal);
         wire_open(&pres, 0xA2);
+        context_definitions(&pres, si == 14);
         fully_encoded(&pres, ACSE_CONTEXT_ID, acse, n);
         wire_close(&pres);
         wire_close(&pres);
@@ -191,9 +220,11 @@ size_t wire_acse(uint8_t *out, uint8_t apdu_tag, const void *mms, size_t n, int 
     wire_prim(&w, 0x06, mms_context, sizeof mms_context);
     wire_close(&w);
     if (apdu_tag == 0x61) {
+        static const uint8_t diagnostic_user_null[] = {0xA1, 0x03, 0x02, 0x01, 0x00};
         wire_open(&w, 0xA2);
         wire_int(&w, 0x02, result);
         wire_close(&w);
+        wire_prim(&w, 0xA3, diagnostic_user_null, sizeof diagnostic_user_null);
     }
     if (mms) {
         wire_open(&w, 0xBE);
