@@ -47,17 +47,31 @@ void modbus_pdu_set_range(struct modbus_adu *adu, uint16_t start, uint32_t count
     adu->ev->range_count = count;
 }
 
+/* Values worth decoding: all of them for the detail, else what the event holds. */
+static uint32_t values_wanted(const struct modbus_adu *adu, uint32_t count)
+{
+    if (adu->ev->detail || count < MAMORI_EVENT_MAX_VALUES)
+        return count;
+    return MAMORI_EVENT_MAX_VALUES;
+}
+
+static void add_value(struct mamori_event *ev, double v)
+{
+    if (ev->n_values < MAMORI_EVENT_MAX_VALUES)
+        ev->values[ev->n_values++] = v;
+}
+
 /* Reads `count` 16-bit registers into the detail array `key` and the event values. */
 void modbus_pdu_registers(struct modbus_adu *adu, cursor *c, uint32_t count, const char *key)
 {
     struct mamori_detail *d = adu->ev->detail;
+    cursor words = cursor_sub(c, 2u * (size_t)count);
+    uint32_t wanted = values_wanted(adu, count);
     detail_array_begin(d, key);
-    for (uint32_t i = 0; i < count && cursor_ok(c); i++) {
-        uint16_t v = cursor_be16(c);
-        if (!cursor_ok(c))
-            break;
+    for (uint32_t i = 0; i < wanted && cursor_ok(&words); i++) {
+        uint16_t v = cursor_be16(&words);
         detail_uint(d, NULL, v);
-        mamori_event_add_value(adu->ev, v);
+        add_value(adu->ev, v);
     }
     detail_end(d);
 }
@@ -67,17 +81,16 @@ void modbus_pdu_registers(struct modbus_adu *adu, cursor *c, uint32_t count, con
 void modbus_pdu_bits(struct modbus_adu *adu, cursor *c, uint32_t byte_cnt, uint32_t bit_cnt)
 {
     struct mamori_detail *d = adu->ev->detail;
-    cursor packed = cursor_sub(c, byte_cnt);
+    const uint8_t *packed = cursor_bytes(c, byte_cnt);
+    if (!packed)
+        return;
+    uint32_t bits = bit_cnt < byte_cnt * 8u ? bit_cnt : byte_cnt * 8u;
+    uint32_t wanted = values_wanted(adu, bits);
     detail_array_begin(d, "bitval");
-    uint8_t byte = 0;
-    for (uint32_t i = 0; i < bit_cnt && i / 8 < byte_cnt; i++) {
-        if (i % 8 == 0)
-            byte = cursor_u8(&packed);
-        if (!cursor_ok(&packed))
-            break;
-        unsigned bit = (byte >> (i % 8)) & 1u;
+    for (uint32_t i = 0; i < wanted; i++) {
+        unsigned bit = (packed[i / 8] >> (i % 8)) & 1u; /* i / 8 < byte_cnt: checked above */
         detail_uint(d, NULL, bit);
-        mamori_event_add_value(adu->ev, bit);
+        add_value(adu->ev, bit);
     }
     detail_end(d);
 }
