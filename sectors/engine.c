@@ -304,8 +304,9 @@ static bool command_rule(struct engine *e, const struct mamori_event *ev, enum p
     return true;
 }
 
-/* Technique of a baseline deviation: that of the command it is, or Monitor
- * Process State for reads. */
+/* Technique of a baseline deviation: that of the command it is, Monitor
+ * Process State for reads, Remote System Information Discovery for
+ * identification requests. */
 static void deviation_technique(struct engine *e, const struct mamori_event *ev, enum finding f)
 {
     enum finding cmd = command_finding(ev);
@@ -314,6 +315,8 @@ static void deviation_technique(struct engine *e, const struct mamori_event *ev,
     } else if (ev->op == MAMORI_OP_READ) {
         snprintf(e->alert.technique, sizeof e->alert.technique, "T0801");
         snprintf(e->alert.technique_name, sizeof e->alert.technique_name, "Monitor Process State");
+    } else if (ev->op == MAMORI_OP_IDENTIFY) {
+        alert_technique(e, FINDING_IDENTIFY_SWEEP); /* Remote System Information Discovery */
     } else {
         alert_technique(e, f);
     }

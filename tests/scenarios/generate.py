@@ -117,6 +117,16 @@ def mb_umas(tid, unit, session, code, data=b''):
     return mbap(tid, unit, struct.pack('>BBB', 0x5A, session, code) + data)
 
 
+def mb_read_device_id(tid, unit):
+    """Encapsulated interface transport 0x2B / MEI 0x0E, basic device identification."""
+    return mbap(tid, unit, bytes([0x2B, 0x0E, 0x01, 0x00]))
+
+
+def mb_device_id_rsp(tid, unit):
+    objects = b''.join(bytes([i, len(v)]) + v for i, v in enumerate([b'ACME', b'PLC-9000', b'v2.1']))
+    return mbap(tid, unit, bytes([0x2B, 0x0E, 0x01, 0x01, 0x00, 0x00, 0x03]) + objects)
+
+
 # ---- DNP3 ----
 
 def dnp3_crc(data):
@@ -320,6 +330,8 @@ def scenarios():
                                                                              27, 28, 29, 30, 31, 32, 33, 34, 35,
                                                                              36, 37, 38, 39, 40, 41)],
                   reply=lambda i, p: mb_exception(p[0] * 256 + p[1], 1, p[7], 0x01))
+    modbus_attack(new('modbus_identify_sweep'), [mb_read_device_id(u, u) for u in range(1, 9)],
+                  reply=lambda i, p: mb_device_id_rsp(i + 1, i + 1))
     modbus_attack(new('modbus_flood'), [mb_read_holding(i & 0xFFFF, 1, 0, 10) for i in range(3000)],
                   client=MASTER, t=T0 + 100)
     # The flood's requests come 0.1 s apart in modbus_attack; squeeze them.

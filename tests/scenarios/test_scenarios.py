@@ -79,6 +79,10 @@ EXPECTED = {
         ('protocol-anomaly', 'T0866', ATTACKER, '*', lambda ev: anomalies_from(ev, ATTACKER)),
         ('exception-storm', 'T0888', PLC, ATTACKER, lambda ev: exceptions_from(ev, PLC)),
     ],
+    'modbus_identify_sweep': [
+        ('new-peer', 'T0888', ATTACKER, PLC, 1),
+        ('identify-sweep', 'T0888', ATTACKER, '*', 8),
+    ],
     'modbus_flood': [
         ('flood', 'T0814', MASTER, PLC, 3000),
         ('poll-deviation', 'T0814', MASTER, PLC, 1),
@@ -127,6 +131,19 @@ def check_attacks(d, baseline, detect):
             check(bool(a['summary']) and '\n' not in a['summary'], '%s: one-line summary' % name)
             check(len(a['evidence'].get('events', [])) >= 1 or 'flow' in a['evidence'],
                   '%s: %s has evidence' % (name, a['category']))
+
+
+def check_timed_learning(d, site):
+    """--learn=30: learn the first 30 s of capture time, save, then judge the
+    rest of the same benign minute with what was learned: no alerts."""
+    half = os.path.join(d, 'half.baseline')
+    alerts, _ = records(['--sector', 'electric-power', '--site', site, '--learn=30', '--baseline', half, '-r',
+                         os.path.join(d, 'benign.pcap')])
+    check(alerts == [], '--learn=30 then detection on benign: %s' % alert_tuples(alerts))
+    with open(half) as f:
+        text = f.read()
+    check('\npair modbus 10.10.0.10 > 10.10.1.20 ops=read,write functions=3,6 ' in text and
+          'requests=33 ' in text, 'baseline of the first 30 s: %s' % text)
 
 
 def check_workers_agree(d, baseline, detect):
@@ -211,6 +228,7 @@ def main():
         later, _ = records(detect + ['--baseline', baseline, '-r', os.path.join(d, 'benign_later.pcap')])
         check(later == [], 'benign traffic after learning: %s' % alert_tuples(later))
         check_attacks(d, baseline, detect)
+        check_timed_learning(d, site)
         check_workers_agree(d, baseline, detect)
         check_sector_verdicts(d, site)
         check_profiles_and_errors(d)
