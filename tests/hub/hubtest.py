@@ -136,6 +136,23 @@ subscribers:
         r = self.run([self.raw_bin, self.sensors_ep, self.path(key + ".key"), self.path("hub.pub"), sector, mode])
         return r.stdout.strip()
 
+    def stop_and_check_logs(self):
+        """Stops every child with SIGTERM (so sanitizers report leaks) and fails
+        when any log mentions a sanitizer report."""
+        for p in self.procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                raise Fail("a child did not stop on SIGTERM: %s" % p.args)
+        for name in os.listdir(self.dir):
+            if name.endswith((".log", ".err")):
+                text = open(self.path(name), errors="replace").read()
+                if "Sanitizer" in text or "runtime error:" in text:
+                    raise Fail("sanitizer report in %s:\n%s" % (name, text[-3000:]))
+
     def close(self):
         for p in self.procs:
             if p.poll() is None:
@@ -173,6 +190,9 @@ def main(test):
 
     try:
         test(factory)
+        for h in made:
+            h.stop_and_check_logs()
+        check(True, "no sanitizer report from any child, and every child stopped on SIGTERM")
     except Fail as e:
         print("not ok -", e, flush=True)
         for h in made:
