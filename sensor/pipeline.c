@@ -376,6 +376,9 @@ static void start_ip_flow(struct pipeline *pl, struct flow *f, const struct pack
     e->dst_port = sender_is_client ? p->dst_port : p->src_port;
     dispatch_flow_start(&pl->dispatch, &f->dispatch, tcp ? MAMORI_TRANSPORT_TCP : MAMORI_TRANSPORT_UDP,
                         e->src_port, e->dst_port, 0);
+    /* flows a decoder may read are watched for retransmissions that change bytes */
+    for (int dir = 0; dir < 2; dir++)
+        f->streams[dir].keep_history = tcp && f->dispatch.status != DISPATCH_NONE;
 }
 
 static void learn_macs(struct flow *f, const struct packet *p, enum mamori_direction dir)

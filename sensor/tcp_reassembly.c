@@ -61,10 +61,57 @@ static void chunk_put(struct tcp_reassembly *r, struct tcp_stream *s, struct tcp
     r->free_chunks = c;
 }
 
-static void deliver(struct tcp_stream *s, const uint8_t *data, size_t len, const struct tcp_stream_output *out)
+/* Copies delivered bytes [seq, seq+len) into the history ring. */
+static void remember(struct tcp_reassembly *r, struct tcp_stream *s, uint32_t seq, const uint8_t *data, size_t len)
+{
+    if (!s->history) {
+        if (!(s->history = chunk_get(r)))
+            return; /* no memory: this stream goes without history */
+        s->history->len = 0;
+        s->history->next = NULL;
+    }
+    if (len > TCP_HISTORY_BYTES) {
+        data += len - TCP_HISTORY_BYTES;
+        seq += (uint32_t)(len - TCP_HISTORY_BYTES);
+        len = TCP_HISTORY_BYTES;
+    }
+    for (size_t i = 0; i < len; i++)
+        s->history->data[(seq + i) & (TCP_HISTORY_BYTES - 1)] = data[i];
+    s->history_len = s->history_len + len > TCP_HISTORY_BYTES ? TCP_HISTORY_BYTES : s->history_len + (uint32_t)len;
+}
+
+/* Compares old bytes [seq, seq+len) (all before next_seq) with the history. */
+static void compare_with_history(struct tcp_reassembly *r, struct tcp_stream *s, uint32_t seq, const uint8_t *data,
+                                 size_t len, const struct tcp_stream_output *out)
+{
+    if (!s->history || s->history_len == 0)
+        return;
+    uint32_t oldest = s->next_seq - s->history_len;
+    if (seq_before(seq, oldest)) {
+        uint32_t skip = oldest - seq;
+        if (skip >= len)
+            return;
+        data += skip;
+        len -= skip;
+        seq = oldest;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (s->history->data[(seq + i) & (TCP_HISTORY_BYTES - 1)] != data[i]) {
+            r->stats->tcp_overlap_mismatches++;
+            if (out->overlap_mismatch)
+                out->overlap_mismatch(out->ctx);
+            return;
+        }
+    }
+}
+
+static void deliver(struct tcp_reassembly *r, struct tcp_stream *s, const uint8_t *data, size_t len,
+                    const struct tcp_stream_output *out)
 {
     if (len == 0)
         return;
+    if (s->keep_history)
+        remember(r, s, s->next_seq, data, len);
     bool gap = s->gap_pending;
     s->gap_pending = false;
     s->delivered = true;
@@ -106,7 +153,7 @@ static void deliver_in_order(struct tcp_reassembly *r, struct tcp_stream *s, uin
                 check_overlap(r, piece, data + (s->next_seq - seq), common, out);
             }
             s->held = h->next;
-            deliver(s, piece, piece_len, out);
+            deliver(r, s, piece, piece_len, out);
             chunk_put(r, s, h);
             continue;
         }
@@ -114,7 +161,7 @@ static void deliver_in_order(struct tcp_reassembly *r, struct tcp_stream *s, uin
             uint32_t limit = end;
             if (h && seq_before(h->seq, end))
                 limit = h->seq;
-            deliver(s, data + (s->next_seq - seq), limit - s->next_seq, out);
+            deliver(r, s, data + (s->next_seq - seq), limit - s->next_seq, out);
             continue;
         }
         break;
@@ -196,6 +243,9 @@ static void add_data(struct tcp_reassembly *r, struct tcp_stream *s, uint32_t se
         return;
     if (seq_before(seq, s->next_seq)) {
         uint32_t old = s->next_seq - seq;
+        bool keepalive = len == 1 && old == 1; /* one byte below next_seq, often garbage */
+        if (!keepalive)
+            compare_with_history(r, s, seq, data, old < len ? old : len, out);
         if (old >= len) {
             r->stats->tcp_retransmitted++;
             return;
@@ -248,6 +298,10 @@ void tcp_stream_flush(struct tcp_reassembly *r, struct tcp_stream *s, const stru
 
 void tcp_stream_release(struct tcp_reassembly *r, struct tcp_stream *s)
 {
+    if (s->history) {
+        s->history->next = r->free_chunks;
+        r->free_chunks = s->history;
+    }
     while (s->held) {
         struct tcp_chunk *c = s->held;
         s->held = c->next;

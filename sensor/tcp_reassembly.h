@@ -8,7 +8,9 @@
  * (an evasion attempt). A hole that is never filled — the held bytes exceed the
  * per-direction bound, the direction sends FIN, or the flow ends — is skipped
  * and the next delivery carries gap = true. A stream first seen without its
- * SYN (mid-stream pick-up) starts at the first sequence number seen.
+ * SYN (mid-stream pick-up) starts at the first sequence number seen. A stream
+ * with keep_history set also remembers its last delivered bytes, and reports
+ * a retransmission whose bytes differ from what was delivered.
  *
  * It knows nothing of flows, decoders or connection state. */
 #ifndef MAMORI_TCP_REASSEMBLY_H
@@ -21,6 +23,9 @@
 struct pipeline_stats;
 
 #define TCP_CHUNK_DATA 1460
+/* Delivered bytes remembered per direction (a power of two, within one chunk),
+ * so a retransmission that changes them is seen. */
+#define TCP_HISTORY_BYTES 1024
 
 /* A held piece of out-of-order data, from the pipeline's pool. */
 struct tcp_chunk {
@@ -37,6 +42,9 @@ struct tcp_stream {
     uint32_t fin_seq;
     bool gap_pending;      /* bytes were skipped since the last delivery */
     bool delivered;        /* some data has been delivered */
+    bool keep_history;     /* remember the last TCP_HISTORY_BYTES delivered */
+    struct tcp_chunk *history; /* ring indexed by seq % TCP_HISTORY_BYTES */
+    uint32_t history_len;
     struct tcp_chunk *held; /* sorted by seq, never overlapping */
     size_t held_bytes;
     uint64_t gap_bytes;

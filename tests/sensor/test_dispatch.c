@@ -211,3 +211,17 @@ Test(dispatch, overlap_mismatch_is_a_tcp_anomaly_event)
     cr_assert_arr_eq(finished_log()->bytes[0], "abcdEF\n", 7);
     cr_assert_eq(harness_stats(&h)->tcp_overlap_mismatches, 1);
 }
+
+Test(dispatch, retransmission_with_other_bytes_on_a_decoded_flow_is_reported)
+{
+    harness_start(&h);
+    seg(SEC, true, RECORDER_TCP_PORT, 0, S, NULL, 0);
+    seg(SEC + 1, true, RECORDER_TCP_PORT, 1, A, "set 1\n", 6);
+    seg(SEC + 2, true, RECORDER_TCP_PORT, 1, A, "set 7\n", 6);
+    cr_assert_eq(h.n_events, 2);
+    cr_assert_str_eq(h.events[1].protocol, "tcp");
+    cr_assert_str_eq(h.events[1].anomaly, "overlap_mismatch");
+    cr_assert_eq(h.events[1].ev.time_us, SEC + 2);
+    pipeline_finish(h.pl);
+    cr_assert_arr_eq(finished_log()->bytes[0], "set 1\n", 6);
+}

@@ -115,6 +115,7 @@ static void one_trial(uint32_t isn, int trial)
     }
     struct fixture f;
     fixture_init(&f, 1u << 20, 64u << 20);
+    f.s.keep_history = trial % 2; /* consistent duplicates are never mismatches */
     seg(&f, isn, PACKET_TCP_SYN, NULL, 0);
     for (size_t i = 0; i < n; i++)
         seg(&f, isn + 1 + pieces[i].off, PACKET_TCP_ACK, stream + pieces[i].off, pieces[i].len);
@@ -324,5 +325,47 @@ Test(reassembly, syn_retried_with_a_new_isn_restarts_the_stream)
     seg(&f, 5003, PACKET_TCP_ACK, (const uint8_t *)"!", 1);
     cr_assert_eq(f.cap.len, 3);
     cr_assert_arr_eq(f.cap.bytes, "go!", 3);
+    fixture_done(&f);
+}
+
+Test(reassembly, retransmission_that_changes_delivered_bytes_is_reported)
+{
+    struct fixture f;
+    fixture_init(&f, 4096, 1 << 20);
+    f.s.keep_history = true;
+    seg(&f, 0, PACKET_TCP_SYN, NULL, 0);
+    seg(&f, 1, PACKET_TCP_ACK, (const uint8_t *)"write 1\n", 8);
+    seg(&f, 1, PACKET_TCP_ACK, (const uint8_t *)"write 1\n", 8); /* same bytes: no anomaly */
+    cr_assert_eq(f.cap.mismatches, 0);
+    cr_assert_eq(f.stats.tcp_retransmitted, 1);
+    seg(&f, 1, PACKET_TCP_ACK, (const uint8_t *)"write 9\n", 8); /* changed: evasion */
+    cr_assert_eq(f.cap.mismatches, 1);
+    cr_assert_eq(f.stats.tcp_overlap_mismatches, 1);
+    /* a partial overlap that differs in its old part, then continues */
+    seg(&f, 7, PACKET_TCP_ACK, (const uint8_t *)"X\nmore\n", 7);
+    cr_assert_eq(f.cap.mismatches, 2);
+    cr_assert_eq(f.cap.len, 13);
+    cr_assert_arr_eq(f.cap.bytes, "write 1\nmore\n", 13);
+    /* a keep-alive (one garbage byte just below next_seq) is not an anomaly */
+    seg(&f, 13, PACKET_TCP_ACK, (const uint8_t *)"", 1);
+    cr_assert_eq(f.cap.mismatches, 2);
+    /* bytes older than the history are not compared */
+    static uint8_t bulk[3000];
+    memset(bulk, 'b', sizeof bulk);
+    seg(&f, 14, PACKET_TCP_ACK, bulk, sizeof bulk);
+    seg(&f, 1, PACKET_TCP_ACK, (const uint8_t *)"XXXXXXXX", 8);
+    cr_assert_eq(f.cap.mismatches, 2);
+    fixture_done(&f);
+}
+
+Test(reassembly, without_history_old_bytes_are_not_compared)
+{
+    struct fixture f;
+    fixture_init(&f, 4096, 1 << 20);
+    seg(&f, 0, PACKET_TCP_SYN, NULL, 0);
+    seg(&f, 1, PACKET_TCP_ACK, (const uint8_t *)"abc", 3);
+    seg(&f, 1, PACKET_TCP_ACK, (const uint8_t *)"xyz", 3);
+    cr_assert_eq(f.cap.mismatches, 0);
+    cr_assert_eq(f.r.chunks_allocated, 0);
     fixture_done(&f);
 }
