@@ -60,6 +60,7 @@ struct mms_flow {
     enum mms_tpkt_user user;
     uint64_t response_timeout_us;
     struct mms_pending pending[MMS_PENDING_MAX];
+    unsigned pending_count;
     uint64_t anomalies[MMS_ANOMALY__COUNT];
     char object_text[MMS_OBJECT_TEXT_MAX];
     uint8_t buffers[]; /* both directions' TSDU storage */

@@ -46,6 +46,8 @@ bool mms_pairing_request(struct mms_flow *flow, const struct mamori_parse_ctx *c
         *evicted = *oldest;
         did_evict = true;
         slot = oldest;
+    } else if (!slot->used) {
+        flow->pending_count++;
     }
     slot->used = true;
     slot->dir = (uint8_t)ctx->dir;
@@ -63,6 +65,7 @@ bool mms_pairing_response(struct mms_flow *flow, const struct mamori_parse_ctx *
         if (p->used && p->dir != ctx->dir && p->invoke_id == invoke_id) {
             *request = *p;
             p->used = false;
+            flow->pending_count--;
             return true;
         }
     }
@@ -71,7 +74,7 @@ bool mms_pairing_response(struct mms_flow *flow, const struct mamori_parse_ctx *
 
 void mms_pairing_expire(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, bool all)
 {
-    for (size_t i = 0; i < MMS_PENDING_MAX; i++) {
+    for (size_t i = 0; i < MMS_PENDING_MAX && flow->pending_count > 0; i++) {
         struct mms_pending *p = &flow->pending[i];
         if (!p->used)
             continue;
@@ -79,6 +82,7 @@ void mms_pairing_expire(struct mms_flow *flow, const struct mamori_parse_ctx *ct
         if (all || expired) {
             mms_report_unanswered(flow, ctx, p, MMS_ANOMALY_UNANSWERED_REQUEST);
             p->used = false;
+            flow->pending_count--;
         }
     }
 }

@@ -162,6 +162,9 @@ void mms_read_request(struct mms_pdu_ctx *p, const struct ber_tlv *svc)
 {
     cursor args = svc->value;
     switch (svc->tag) {
+    case MMS_SVC_STATUS: /* Status-Request: extendedDerivation BOOLEAN */
+        mms_read_bool(p, "status", svc);
+        break;
     case MMS_SVC_READ:
         read_request(p, args);
         break;

@@ -55,8 +55,7 @@ static void write_response(struct mms_pdu_ctx *p, cursor results)
     detail_end(p->d);
 }
 
-/* GetNameList-Response and GetCapabilityList-Response: a list [0] and
- * moreFollows [1]. */
+/* GetNameList-Response: listOfIdentifier [0], moreFollows [1]. */
 static void list_response(struct mms_pdu_ctx *p, const char *list_key, cursor args)
 {
     struct ber_tlv m;

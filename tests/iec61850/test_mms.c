@@ -797,3 +797,10 @@ Test(mms, finish_reports_pending_requests)
     stream_feed_finish(&feed, 2000);
     EXPECT_EVENT("\"anomaly\":\"unanswered_request\"", "\"function\":\"reset\"", "\"invokeID\":77");
 }
+
+Test(mms, status_request_is_diagnostic)
+{
+    static const uint8_t extended[] = {0x00};
+    primitive_request(80, 0x80, extended, 1);
+    EXPECT_EVENT("\"op\":\"diagnostic\"", "\"function_code\":0,", "\"function\":\"status\"", "\"status\":false");
+}
