@@ -73,6 +73,7 @@ static const struct setting settings[] = {
     {"decoders.response_timeout", VALUE_DURATION, WIDTH_U64, PL(response_timeout_us), US_PER_MS,
      US_PER_DAY, "a request unanswered this long is reported"},
     {"decoders.detail", VALUE_BOOL, 0, PL(want_detail), 0, 0, "write the protocol detail into events"},
+    {"decoders.builtin", VALUE_BOOL, 0, CF(builtin_decoders), 0, 0, "run the built-in decoders"},
     {"decoders.plugins", VALUE_PLUGIN, 0, 0, 0, 0, "decoder plugin shared objects (--decoder)"},
     {"output.log_dir", VALUE_STRING, 0, CF(log_dir), 0, 0, "directory for flow/event/alert/stats.json"},
     {"output.stats_interval", VALUE_DURATION, WIDTH_U64, CF(stats_interval_us), 0, US_PER_DAY,
@@ -105,6 +106,7 @@ void config_defaults(struct mamori_config *cfg)
     cfg->workers = 1;
     cfg->ring_bytes = DEFAULT_RING_BYTES;
     cfg->progress = true;
+    cfg->builtin_decoders = true;
     cfg->hub_spool_bytes = 64 * MIB;
 }
 

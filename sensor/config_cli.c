@@ -22,6 +22,7 @@ enum long_only_option {
     OPT_MAX_FLOWS,
     OPT_NO_DETAIL,
     OPT_NO_NDPI,
+    OPT_NO_DECODERS,
     OPT_HUB,
     OPT_HUB_KEY,
     OPT_HUB_SERVER_KEY,
@@ -52,6 +53,7 @@ static const struct option long_options[] = {
     {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
     {"no-detail", no_argument, NULL, OPT_NO_DETAIL},
     {"no-ndpi", no_argument, NULL, OPT_NO_NDPI},
+    {"no-decoders", no_argument, NULL, OPT_NO_DECODERS},
     {"hub", required_argument, NULL, OPT_HUB},
     {"key", required_argument, NULL, OPT_HUB_KEY},
     {"hub-key", required_argument, NULL, OPT_HUB_SERVER_KEY},
@@ -79,6 +81,7 @@ void config_usage(FILE *out)
           "      --max-flows N        flows tracked per worker\n"
           "      --no-detail          leave the protocol detail out of events\n"
           "      --no-ndpi            do not classify flows with nDPI\n"
+          "      --no-decoders        run no built-in decoder (flows and nDPI only)\n"
           "      --decoder PATH.so    load a vendor decoder plugin (repeatable)\n"
           "      --no-progress        no progress bar on the terminal\n"
           "      --hub ENDPOINT       publish alerts to a sector hub (tcp://HOST:PORT)\n"
@@ -214,6 +217,7 @@ static int apply_option(struct mamori_config *cfg, int opt, bool *interface_on_c
     case OPT_NO_PROGRESS: cfg->progress = false; return 0;
     case OPT_NO_DETAIL: cfg->pipeline.want_detail = false; return 0;
     case OPT_NO_NDPI: cfg->pipeline.classify = false; return 0;
+    case OPT_NO_DECODERS: cfg->builtin_decoders = false; return 0;
     case OPT_HUB: return set_option(cfg, opt_name, "hub.endpoint", optarg, err, errlen);
     case OPT_HUB_KEY: return set_option(cfg, opt_name, "hub.key", optarg, err, errlen);
     case OPT_HUB_SERVER_KEY: return set_option(cfg, opt_name, "hub.hub_key", optarg, err, errlen);

@@ -369,6 +369,8 @@ int main(int argc, char **argv)
         break;
     }
     registry_init(&run.registry);
+    if (!run.cfg.builtin_decoders)
+        run.registry.count = 0; /* plugins loaded below still run */
     if (load_plugins(&run, err, sizeof err) != 0) {
         fprintf(stderr, "mamori: %s\n", err);
         status = EXIT_RUNTIME;

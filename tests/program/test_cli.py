@@ -193,6 +193,13 @@ def check_bpf_filter():
     assert result.flows == [] and result.final_stats["capture"]["packets"] == 0
 
 
+def check_no_decoders():
+    result = run(["-r", corpus("nDPI/dnp3.pcap"), "--no-decoders"])
+    assert result.events == [] and len(result.flows) == 8
+    assert all("decoder" not in f and f["app_protocol"] == "DNP3" and f["ndpi"] == "DNP3" for f in result.flows)
+    assert result.final_stats["pipeline"]["decoder_flows"] == 0
+
+
 def check_write_error():
     with open("/dev/full", "w") as full:
         proc = subprocess.run([BIN, "-r", corpus(MODBUS)], stdout=full, stderr=subprocess.PIPE, text=True,
@@ -257,6 +264,7 @@ def main():
     tap.check("-u nobody drops root and still reads the capture", check_drop_to_user)
     tap.check("BPF filter from the arguments, compared with tshark", check_bpf_filter)
     tap.check("periodic and final statistics", check_periodic_stats)
+    tap.check("--no-decoders: flows and nDPI labels only", check_no_decoders)
     tap.check("a failed write to stdout: one line, exit 1", check_write_error)
     tap.check("summary on stderr; progress bar only on a terminal", check_summary_and_progress)
     tap.done()
