@@ -36,7 +36,8 @@ struct pipeline {
     struct classifier *classifier; /* NULL when cfg.classify is off */
     struct dispatcher dispatch;
     uint64_t flow_counter;
-    uint64_t now_us;
+    uint64_t now_us;    /* latest capture time seen: drives expiry */
+    uint64_t packet_us; /* the current packet's own time: stamps its events */
     /* the flow and direction whose stream bytes are being delivered */
     struct flow *current_flow;
     enum mamori_direction current_dir;
@@ -195,14 +196,14 @@ static void deliver_stream(void *ctx, const uint8_t *data, size_t len, bool gap)
 {
     struct pipeline *pl = ctx;
     struct flow *f = pl->current_flow;
-    dispatch_stream(&pl->dispatch, &f->dispatch, &f->endpoints, pl->current_dir, data, len, gap, pl->now_us);
+    dispatch_stream(&pl->dispatch, &f->dispatch, &f->endpoints, pl->current_dir, data, len, gap, pl->packet_us);
 }
 
 static void report_overlap_mismatch(void *ctx)
 {
     struct pipeline *pl = ctx;
     struct flow *f = pl->current_flow;
-    dispatch_emit_anomaly(&pl->dispatch, &f->endpoints, pl->current_dir, pl->now_us, "tcp", "overlap_mismatch");
+    dispatch_emit_anomaly(&pl->dispatch, &f->endpoints, pl->current_dir, pl->packet_us, "tcp", "overlap_mismatch");
 }
 
 static struct tcp_stream_output stream_output(struct pipeline *pl, struct flow *f, enum mamori_direction dir)
@@ -341,7 +342,7 @@ static struct flow *create_flow(struct pipeline *pl, const struct flow_key *key,
         return NULL;
     pl->flow_counter++;
     f->id = pl->flow_counter * pl->cfg.worker_count + pl->cfg.worker_index;
-    f->first_us = f->last_us = pl->now_us;
+    f->first_us = f->last_us = pl->packet_us;
     pl->stats.flows_created++;
     pl->stats.flows_active = flow_table_count(pl->flows);
     update_memory(pl);
@@ -438,7 +439,7 @@ static void handle_ip(struct pipeline *pl, const struct packet *p, uint32_t wire
     } else {
         if (p->payload_len > 0)
             dispatch_datagram(&pl->dispatch, &f->dispatch, &f->endpoints, dir, p->payload, p->payload_len,
-                              pl->now_us);
+                              pl->packet_us);
         flow_table_touch(pl->flows, f, pl->now_us, FLOW_CLASS_UDP);
     }
 }
@@ -469,7 +470,7 @@ static void handle_l2(struct pipeline *pl, const struct packet *p, uint32_t wire
     f->bytes[MAMORI_DIR_TO_SERVER] += wirelen;
     memcpy(f->endpoints.dst_mac, p->dst_mac, 6);
     dispatch_datagram(&pl->dispatch, &f->dispatch, &f->endpoints, MAMORI_DIR_TO_SERVER, p->l2_payload,
-                      p->l2_payload_len, pl->now_us);
+                      p->l2_payload_len, pl->packet_us);
     flow_table_touch(pl->flows, f, pl->now_us, FLOW_CLASS_L2);
 }
 
@@ -509,6 +510,7 @@ void pipeline_packet(struct pipeline *pl, int linktype, uint64_t time_us, const 
 {
     pl->stats.packets++;
     pl->stats.bytes += wirelen;
+    pl->packet_us = time_us;
     if (time_us > pl->now_us)
         pl->now_us = time_us;
     expire_flows(pl, pl->now_us);

@@ -9,6 +9,21 @@
 
 struct recorder_log recorder_finished[HARNESS_MAX_FINISHED];
 size_t recorder_n_finished;
+unsigned recorder_shared_created, recorder_shared_freed, recorder_parses_without_shared;
+static int recorder_shared_instance;
+
+static void *recorder_shared_new(const struct mamori_decoder_options *opts)
+{
+    (void)opts;
+    recorder_shared_created++;
+    return &recorder_shared_instance;
+}
+
+static void recorder_shared_free(void *shared)
+{
+    if (shared == &recorder_shared_instance)
+        recorder_shared_freed++;
+}
 
 /* The recorder consumes whole lines ('\n'-terminated) on streams, and all of
  * a datagram; it emits one event per line or datagram with function_code = length. */
@@ -41,6 +56,8 @@ static void record(struct recorder_log *log, const uint8_t *data, size_t len, co
 static size_t recorder_parse(void *state, const uint8_t *data, size_t len, const struct mamori_parse_ctx *ctx)
 {
     struct recorder_log *log = state;
+    if (ctx->shared != &recorder_shared_instance)
+        recorder_parses_without_shared++;
     if (len == 0)
         return 0;
     if (ctx->gap && log->gaps[ctx->dir] < 8)
@@ -92,6 +109,8 @@ const struct mamori_decoder recorder_decoder = {
     .ethertypes = { RECORDER_ETHERTYPE },
     .max_pdu = RECORDER_MAX_PDU,
     .probe = recorder_probe,
+    .shared_new = recorder_shared_new,
+    .shared_free = recorder_shared_free,
     .state_new = recorder_new,
     .state_free = recorder_free,
     .parse = recorder_parse,
@@ -139,6 +158,7 @@ void harness_config(struct harness *h)
 {
     memset(h, 0, sizeof *h);
     recorder_n_finished = 0;
+    recorder_shared_created = recorder_shared_freed = recorder_parses_without_shared = 0;
     memset(recorder_finished, 0, sizeof recorder_finished);
     h->reg.decoders[0] = &recorder_decoder;
     h->reg.count = 1;

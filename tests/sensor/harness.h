@@ -33,6 +33,8 @@ struct recorder_log {
 extern const struct mamori_decoder recorder_decoder;
 extern struct recorder_log recorder_finished[HARNESS_MAX_FINISHED];
 extern size_t recorder_n_finished;
+/* shared_new/shared_free calls, and parse() calls whose ctx->shared was not the shared instance */
+extern unsigned recorder_shared_created, recorder_shared_freed, recorder_parses_without_shared;
 
 struct recorded_flow {
     struct flow_record rec;

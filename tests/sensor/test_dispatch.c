@@ -225,3 +225,29 @@ Test(dispatch, retransmission_with_other_bytes_on_a_decoded_flow_is_reported)
     pipeline_finish(h.pl);
     cr_assert_arr_eq(finished_log()->bytes[0], "set 1\n", 6);
 }
+
+Test(dispatch, shared_state_is_made_once_per_pipeline_and_given_to_every_parse)
+{
+    harness_start(&h);
+    cr_assert_eq(recorder_shared_created, 1);
+    seg(SEC, true, RECORDER_TCP_PORT, 1, A, "a\n", 2);
+    struct frame_spec s = { .ip_version = 4, .proto = 17, .src = "10.0.0.1", .dst = "10.0.0.2", .sport = 3333,
+                            .dport = RECORDER_UDP_PORT, .payload = "!u", .len = 2 };
+    harness_frame(&h, SEC + 1, &s);
+    pipeline_finish(h.pl);
+    cr_assert_eq(recorder_n_finished, 2);
+    cr_assert_eq(recorder_parses_without_shared, 0);
+    cr_assert_eq(recorder_shared_created, 1);
+    harness_stop(&h);
+    cr_assert_eq(recorder_shared_freed, 1);
+}
+
+Test(dispatch, events_carry_their_packet_time_even_when_time_goes_back)
+{
+    harness_start(&h);
+    seg(10 * SEC, true, RECORDER_TCP_PORT, 1, A, "a\n", 2);
+    seg(5 * SEC, true, RECORDER_TCP_PORT, 3, A, "b\n", 2); /* a second file that starts earlier */
+    cr_assert_eq(h.n_events, 2);
+    cr_assert_eq(h.events[0].ev.time_us, 10 * SEC);
+    cr_assert_eq(h.events[1].ev.time_us, 5 * SEC);
+}
