@@ -14,6 +14,8 @@ void wire_reset(struct wire *w)
 
 void wire_raw(struct wire *w, const void *bytes, size_t n)
 {
+    if (n == 0)
+        return;
     memcpy(w->b + w->n, bytes, n);
     w->n += n;
 }
