@@ -20,6 +20,7 @@
 #define SV_ETHERTYPE 0x88ba
 #define SV_MAX_STREAMS 4
 #define SV_STALE_US 1000000u /* an svID changes publisher only after this much silence */
+#define SV_CLAIM_INTERVAL_US 100000u /* a stream re-asserts its svID in the registry this often */
 
 /* seqData as the IEC 61850-9-2LE dataset: 8 x (INT32 value, 32-bit quality) */
 #define SV_LE_MEASUREMENTS 8
@@ -85,6 +86,7 @@ struct sv_stream {
     uint32_t wrap;             /* learned samples per second, 0 until known */
     uint8_t smp_synch;
     bool second_source_reported;
+    uint64_t claimed_us; /* last registry claim: once per SV_CLAIM_INTERVAL_US, not per sample */
 };
 
 struct sv_state {
@@ -299,9 +301,11 @@ static void track(struct sv_state *state, const struct sv_asdu *a, const struct 
         }
         s->smp_synch = a->smp_synch;
     }
-    if (ctx->shared) {
+    bool claim_due = fresh || ctx->time_us < s->claimed_us || ctx->time_us - s->claimed_us >= SV_CLAIM_INTERVAL_US;
+    if (ctx->shared && claim_due) {
         if (!state->owner)
             state->owner = goose_sv_registry_owner(ctx->shared);
+        s->claimed_us = ctx->time_us;
         if (goose_sv_registry_claim(ctx->shared, &a->sv_id, state->owner, ctx->time_us, SV_STALE_US) &&
             !s->second_source_reported) {
             s->second_source_reported = true;
