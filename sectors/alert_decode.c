@@ -37,7 +37,7 @@ static const struct field fields[] = {
     { "schema", FIELD_SCHEMA, 0, 0, false },
     TEXT(id, FIELD_ID, false),
     { "time", FIELD_TIME, 0, 0, false },
-    TEXT(sensor, FIELD_TEXT, false),
+    TEXT(sensor, FIELD_TEXT, true), /* the hub fills it from the key's name */
     TEXT(site, FIELD_TEXT, true),
     TEXT(sector, FIELD_SLUG, false),
     { "severity", FIELD_SEVERITY, 0, 0, false },

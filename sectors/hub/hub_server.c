@@ -169,8 +169,12 @@ static bool handle_alert(struct hub *h, const struct frames *f, const struct hub
         refuse(r, peer, h->alert.id, "site '%s' is not the site '%s' bound to this key", h->alert.site, peer->site);
         return false;
     }
-    if (!h->alert.site[0] && peer->site[0]) {
+    bool fill_site = !h->alert.site[0] && peer->site[0], fill_sensor = !h->alert.sensor[0];
+    if (fill_site)
         snprintf(h->alert.site, sizeof h->alert.site, "%s", peer->site);
+    if (fill_sensor)
+        snprintf(h->alert.sensor, sizeof h->alert.sensor, "%s", peer->name);
+    if (fill_site || fill_sensor) {
         len = alert_to_msgpack(&h->alert, h->wire, sizeof h->wire);
         body = h->wire;
     }

@@ -25,7 +25,7 @@ static size_t valid_alert(const char *sector)
     memset(&alert, 0, sizeof alert);
     alert_new_id(alert.id);
     alert.time_us = 1700000000000000ULL;
-    strcpy(alert.sensor, "raw-sender");
+    /* no sensor name: the hub fills in the name its key has in the config */
     snprintf(alert.sector, sizeof alert.sector, "%s", sector);
     alert.severity = MAMORI_SEV_HIGH;
     strcpy(alert.category, "recon");

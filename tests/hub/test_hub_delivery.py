@@ -70,6 +70,7 @@ def test(make):
     check(h.hub.poll() is None, "the hub is still running")
     got_rail = wait_for(lambda: len(alerts_in(rail_out)) >= 61 and alerts_in(rail_out))
     check(len(got_rail) == 61 and got_rail[-1]["id"] == out.split()[1], "and delivers it")
+    check(got_rail[-1]["sensor"] == "rail-sensor", "an alert without a sensor name gets its key's name")
     check(len(alerts_in(grid_out)) == 40, "nothing refused reached any subscriber")
 
 
