@@ -105,6 +105,17 @@ void hub_publisher_config_defaults(struct hub_publisher_config *cfg)
         pthread_mutex_unlock(&(p)->lock);    \
     } while (0)
 
+/* Wakes the thread; if the eventfd cannot take it, the thread still looks at
+ * the queue every POLL_INTERVAL_MS. */
+static void wake(struct hub_publisher *p)
+{
+    uint64_t one = 1;
+    ssize_t n;
+    do
+        n = write(p->wake_fd, &one, sizeof one);
+    while (n < 0 && errno == EINTR);
+}
+
 bool hub_publisher_submit(struct hub_publisher *p, const struct mamori_alert *a)
 {
     bool queued = false;
@@ -124,11 +135,8 @@ bool hub_publisher_submit(struct hub_publisher *p, const struct mamori_alert *a)
     if (!queued)
         p->stats.queue_dropped++;
     pthread_mutex_unlock(&p->lock);
-    if (queued) {
-        uint64_t one = 1;
-        if (write(p->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
-            return true; /* the thread still polls every POLL_INTERVAL_MS */
-    }
+    if (queued)
+        wake(p);
     return queued;
 }
 

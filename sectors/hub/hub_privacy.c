@@ -17,7 +17,8 @@
 #define STRIPPED "[internal]"
 #define MAC_TEXT_LEN 17
 
-static bool is_delimiter(char c) { return c == ' ' || c == '-' || c == '/' || c == ',' || c == '(' || c == ')' || c == '"' || c == '\'' || c == '>' || c == '<' || c == '='; }
+/* Characters that never occur inside an address or "address:port". */
+static bool is_delimiter(char c) { return strchr(" -/,()\"'<>=;", c) != NULL && c != '\0'; }
 
 static bool ipv4_internal(const uint8_t a[4])
 {
@@ -133,9 +134,9 @@ static void rewrite_field(char *field, size_t size, enum hub_privacy mode, const
 {
     char out[TEXT_MAX];
     size_t n = rewrite_text(field, strlen(field), mode, key, out, sizeof out);
-    if (whole && mode == HUB_PRIVACY_STRIP && strcmp(out, field) != 0)
-        n = 0, out[0] = '\0'; /* an endpoint member holding an internal address becomes empty */
-    snprintf(field, size, "%.*s", (int)n, out);
+    bool endpoint_stripped = whole && mode == HUB_PRIVACY_STRIP && strcmp(out, field) != 0;
+    /* An endpoint member holding an internal address becomes empty. */
+    snprintf(field, size, "%.*s", endpoint_stripped ? 0 : (int)n, out);
 }
 
 static void rewrite_evidence(struct mamori_detail *ev, enum hub_privacy mode, const uint8_t *key,

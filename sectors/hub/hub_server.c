@@ -25,6 +25,7 @@
 #define PUMP_BATCH 256
 #define POLL_MS 100
 #define SUBSCRIBER_TIMEOUT_MS 10000
+#define SUBSCRIBER_FULL_RETRY_MS 20
 #define ROUTING_ID_MAX 256
 #define REASON_TEXT 200
 #define SECTORS_TEXT (HUB_MAX_PEER_SECTORS * HUB_SECTOR_TEXT)
@@ -52,6 +53,7 @@ struct subscriber {
     int64_t cursor; /* last seq sent or skipped */
     bool behind;
     uint64_t last_ping_ms;
+    uint64_t retry_ms; /* its queue was full: try again from this time */
 };
 
 struct reply {
@@ -424,7 +426,9 @@ static void pump(struct hub *h, struct subscriber *s)
             if (!frames_send(h->subs, ZMQ_DONTWAIT, 5, frames, lens)) {
                 if (errno == EHOSTUNREACH)
                     drop_subscriber(h, s);
-                return; /* EAGAIN: its queue is full; continue on a later turn */
+                else /* EAGAIN: its queue is full; continue a little later */
+                    s->retry_ms = now_ms() + SUBSCRIBER_FULL_RETRY_MS;
+                return;
             }
             h->stats.delivered++;
         }
@@ -442,7 +446,7 @@ static void pump_all(struct hub *h)
             continue;
         }
         unsigned before = h->n_subscribers;
-        if (s->behind)
+        if (s->behind && now >= s->retry_ms)
             pump(h, s);
         if (h->n_subscribers == before)
             i++;
@@ -592,8 +596,9 @@ int hub_server_run(const struct hub_config *cfg)
             { h.control, 0, ZMQ_POLLIN, 0 },
         };
         bool backlog = false;
+        uint64_t now = now_ms();
         for (unsigned i = 0; i < h.n_subscribers; i++)
-            backlog |= h.subscribers[i].behind;
+            backlog |= h.subscribers[i].behind && now >= h.subscribers[i].retry_ms;
         if (zmq_poll(items, 3, backlog ? 1 : POLL_MS) < 0 && errno != EINTR)
             break;
         serve_sensors(&h);

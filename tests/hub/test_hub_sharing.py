@@ -75,6 +75,15 @@ def test(make):
     r = h.run([h.hub_bin, "indicators", "push", indicators, "--sector", "water", "-c", h.config])
     check(r.returncode == 1 and "no sensor" in r.stderr, "push to a sector without sensors: clear error")
 
+    # The table a person reads on a terminal.
+    r = h.run([h.sub_bin, "--hub", h.subs_ep, "--key", h.path("national-isac.key"), "--hub-key", h.path("hub.pub"),
+               "--from-start", "--format", "table", "--count", "3"], timeout=30)
+    rows = r.stdout.splitlines()
+    check(r.returncode == 0 and rows[0].split()[:4] == ["TIME", "(UTC)", "SEVERITY", "SECTOR"] and len(rows) == 4,
+          "table: a header and one row per alert")
+    check(all(row.split()[2:4] == ["high", "electric-power"] and row.endswith("[grid-co/test-sensor]")
+              for row in rows[1:]), "table rows: severity, sector, organisation/sensor")
+
     # STIX 2.1 bundle of everything the national ISAC may read.
     stix = h.path("bundle.json")
     r = h.run([h.sub_bin, "--hub", h.subs_ep, "--key", h.path("national-isac.key"), "--hub-key", h.path("hub.pub"),
