@@ -26,6 +26,8 @@
 #define POLL_MS 100
 #define SUBSCRIBER_TIMEOUT_MS 10000
 #define SUBSCRIBER_FULL_RETRY_MS 20
+#define SENSOR_SEEN_WRITE_MS 30000 /* last_seen is written this often unless something changed */
+#define INDICATOR_REPUSH_MS 30000  /* a set not acknowledged is sent again after this */
 #define ROUTING_ID_MAX 256
 #define REASON_TEXT 200
 #define SECTORS_TEXT (HUB_MAX_PEER_SECTORS * HUB_SECTOR_TEXT)
@@ -63,6 +65,14 @@ struct reply {
     char reason[REASON_TEXT];
 };
 
+/* What the hub remembers of a configured sensor key between its HELLOs. */
+struct sensor_state {
+    char applied[APPLIED_TEXT];
+    uint64_t seen_written_ms;
+    uint64_t pushed_version[HUB_MAX_PEER_SECTORS];
+    uint64_t pushed_ms[HUB_MAX_PEER_SECTORS];
+};
+
 struct hub_stats {
     uint64_t received, stored, duplicates, rejected_invalid, rejected_oversized, rejected_unauthorized,
         rejected_malformed, store_errors, delivered, indicator_pushes, indicator_acks, subscribers_refused;
@@ -76,6 +86,7 @@ struct hub {
     uint8_t pseudonym_key[HUB_PSEUDONYM_KEY_BYTES];
     struct subscriber subscribers[HUB_MAX_SUBSCRIBERS];
     unsigned n_subscribers;
+    struct sensor_state sensor_state[HUB_MAX_PEERS]; /* by index in cfg->sensors */
     struct hub_stats stats;
     time_t started;
     struct reply replies[SENSOR_BATCH];
@@ -213,20 +224,32 @@ static uint64_t applied_version(const char *applied, const char *sector)
 static void handle_hello(struct hub *h, const struct frames *f, const struct hub_peer *peer)
 {
     char applied[APPLIED_TEXT] = "";
+    struct sensor_state *st = &h->sensor_state[peer - h->cfg->sensors];
+    uint64_t now = now_ms();
     if (f->count >= 3 && !frame_text(f, 2, applied, sizeof applied))
         applied[0] = '\0';
-    hub_store_sensor_seen(h->store, peer->key, peer->name, applied);
+    if (strcmp(st->applied, applied) != 0 || now - st->seen_written_ms >= SENSOR_SEEN_WRITE_MS) {
+        hub_store_sensor_seen(h->store, peer->key, peer->name, applied);
+        memcpy(st->applied, applied, sizeof applied);
+        st->seen_written_ms = now;
+    }
     for (unsigned i = 0; i < peer->n_sectors; i++) {
-        size_t len;
-        uint64_t v = hub_store_latest_indicators(h->store, peer->sectors[i], h->indicators, HUB_INDICATORS_MAX, &len);
+        uint64_t v = hub_store_indicators_version(h->store, peer->sectors[i]);
         if (v == 0 || v <= applied_version(applied, peer->sectors[i]))
             continue;
+        if (st->pushed_version[i] == v && now - st->pushed_ms[i] < INDICATOR_REPUSH_MS)
+            continue; /* on its way: give the sensor time to apply it */
+        size_t len;
+        v = hub_store_latest_indicators(h->store, peer->sectors[i], h->indicators, HUB_INDICATORS_MAX, &len);
         char version[VERSION_TEXT];
         snprintf(version, sizeof version, "%" PRIu64, v);
         const void *frames[] = { frame_data(f, 0), HUB_CMD_IND, peer->sectors[i], version, h->indicators };
         size_t lens[] = { frame_size(f, 0), 0, 0, 0, len };
-        if (len && frames_send(h->sensors, ZMQ_DONTWAIT, 5, frames, lens))
+        if (len && frames_send(h->sensors, ZMQ_DONTWAIT, 5, frames, lens)) {
             h->stats.indicator_pushes++;
+            st->pushed_version[i] = v;
+            st->pushed_ms[i] = now;
+        }
     }
 }
 

@@ -11,7 +11,7 @@
 
 struct hub_store {
     sqlite3 *db;
-    sqlite3_stmt *add_alert, *next_alert, *seq_of, *id_at, *last_seq, *count, *add_ind, *latest_ind, *seen, *sensors;
+    sqlite3_stmt *add_alert, *next_alert, *seq_of, *id_at, *last_seq, *count, *add_ind, *latest_ind, *ind_version, *seen, *sensors;
 };
 
 static const char schema_sql[] =
@@ -40,7 +40,7 @@ void hub_store_close(struct hub_store *s)
     if (!s)
         return;
     sqlite3_stmt *all[] = { s->add_alert, s->next_alert, s->seq_of, s->id_at, s->last_seq, s->count,
-                            s->add_ind, s->latest_ind, s->seen, s->sensors };
+                            s->add_ind, s->latest_ind, s->ind_version, s->seen, s->sensors };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
     sqlite3_close(s->db);
@@ -71,6 +71,7 @@ struct hub_store *hub_store_open(const char *path, char *err, size_t errlen)
                  " coalesce(max(version), 0) + 1, ?2, ?3 FROM indicators WHERE sector = ?1 RETURNING version") ||
         !prepare(s, &s->latest_ind,
                  "SELECT version, body FROM indicators WHERE sector = ? ORDER BY version DESC LIMIT 1") ||
+        !prepare(s, &s->ind_version, "SELECT coalesce(max(version), 0) FROM indicators WHERE sector = ?") ||
         !prepare(s, &s->seen,
                  "INSERT INTO sensors(key, name, last_seen, applied) VALUES (?, ?, ?, ?)"
                  " ON CONFLICT(key) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen,"
@@ -176,6 +177,12 @@ uint64_t hub_store_add_indicators(struct hub_store *s, const char *sector, const
     sqlite3_reset(s->add_ind);
     sqlite3_clear_bindings(s->add_ind);
     return version;
+}
+
+uint64_t hub_store_indicators_version(struct hub_store *s, const char *sector)
+{
+    sqlite3_bind_text(s->ind_version, 1, sector, -1, SQLITE_TRANSIENT);
+    return (uint64_t)single_int(s->ind_version, 0);
 }
 
 uint64_t hub_store_latest_indicators(struct hub_store *s, const char *sector, void *buf, size_t cap, size_t *len)

@@ -50,6 +50,8 @@ int64_t hub_store_alert_count(struct hub_store *s);
 
 /* Stores a new indicator set for a sector; returns its version (1, 2, ...) or 0. */
 uint64_t hub_store_add_indicators(struct hub_store *s, const char *sector, const void *body, size_t len);
+/* Version of the latest set of a sector, 0 when none. */
+uint64_t hub_store_indicators_version(struct hub_store *s, const char *sector);
 /* The latest set of a sector: version (0 when none) and a copy of the body in
  * buf (up to cap bytes; *len is its size). */
 uint64_t hub_store_latest_indicators(struct hub_store *s, const char *sector, void *buf, size_t cap, size_t *len);
