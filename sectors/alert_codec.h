@@ -35,6 +35,13 @@ size_t alert_to_msgpack(const struct mamori_alert *a, void *out, size_t cap);
  * false with a reason such as "field 'sector': not lowercase-dashed" in why. */
 bool alert_from_msgpack(const void *data, size_t len, struct mamori_alert *a, char *why, size_t whylen);
 
+/* Makes the text members meet the schema's character rules, so that the hub
+ * does not refuse the alert: control characters and invalid UTF-8 become '?',
+ * sector and category are lowercased with other characters turned into '-',
+ * a malformed technique id is emptied, a malformed alert id replaced. Empty
+ * required members (sector, category, summary) are left for the caller. */
+void alert_sanitize(struct mamori_alert *a);
+
 /* A fresh random (version 4) UUID as 36 characters plus NUL. */
 void alert_new_id(char out[ALERT_ID_LEN + 1]);
 /* True when s is a UUID in canonical lowercase text form. */

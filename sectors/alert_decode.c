@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alert_text.h"
 #include "msgpack_reader.h"
 
 #define MSGPACK_TIMESTAMP_EXT (-1)
@@ -72,77 +73,6 @@ static bool fail(struct decoder *d, const char *fmt, ...)
     return false;
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when invalid. */
-static size_t utf8_sequence(const uint8_t *p, size_t left)
-{
-    uint8_t b = p[0];
-    size_t n;
-    uint32_t cp;
-    if (b < 0x80)
-        return 1;
-    if (b >= 0xc2 && b <= 0xdf) {
-        n = 2;
-        cp = b & 0x1f;
-    } else if (b >= 0xe0 && b <= 0xef) {
-        n = 3;
-        cp = b & 0x0f;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-        n = 4;
-        cp = b & 0x07;
-    } else {
-        return 0;
-    }
-    if (n > left)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
-    bool surrogate = cp >= 0xd800 && cp <= 0xdfff;
-    return overlong || surrogate || cp > 0x10ffff ? 0 : n;
-}
-
-static bool printable_utf8(const uint8_t *p, size_t len)
-{
-    for (size_t i = 0; i < len;) {
-        if (p[i] < 0x20 || p[i] == 0x7f)
-            return false;
-        size_t n = utf8_sequence(p + i, len - i);
-        if (!n)
-            return false;
-        i += n;
-    }
-    return true;
-}
-
-static bool slug(const uint8_t *p, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '-'))
-            return false;
-    return true;
-}
-
-static bool digits(const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] < '0' || p[i] > '9')
-            return false;
-    return true;
-}
-
-/* "T0855" or a sub-technique "T0855.001". */
-static bool technique_id(const uint8_t *p, size_t len)
-{
-    if (len != 5 && len != 9)
-        return false;
-    if (p[0] != 'T' || !digits(p + 1, 4))
-        return false;
-    return len == 5 || (p[5] == '.' && digits(p + 6, 3));
-}
-
 static bool read_text(struct decoder *d, const struct field *f, const struct mp_item *it)
 {
     char *dst = (char *)d->a + f->offset;
@@ -154,9 +84,9 @@ static bool read_text(struct decoder *d, const struct field *f, const struct mp_
         return fail(d, "field '%s': empty", f->name);
     bool ok = true;
     switch (f->kind) {
-    case FIELD_SLUG: ok = slug(it->ptr, it->len); break;
-    case FIELD_TECHNIQUE: ok = it->len == 0 || technique_id(it->ptr, it->len); break;
-    default: ok = printable_utf8(it->ptr, it->len); break;
+    case FIELD_SLUG: ok = alert_text_slug(it->ptr, it->len); break;
+    case FIELD_TECHNIQUE: ok = it->len == 0 || alert_text_technique(it->ptr, it->len); break;
+    default: ok = alert_text_printable(it->ptr, it->len); break;
     }
     if (!ok)
         return fail(d, "field '%s': %s", f->name,
@@ -205,7 +135,7 @@ static bool read_detail_key(struct decoder *d, char key[DETAIL_KEY_MAX + 1])
     struct mp_item it;
     if (!mp_read(&d->c, &it) || it.type != MP_STR)
         return fail(d, "field 'evidence': member name is not a string");
-    if (it.len > DETAIL_KEY_MAX || memchr(it.ptr, '\0', it.len) || !printable_utf8(it.ptr, it.len))
+    if (it.len > DETAIL_KEY_MAX || memchr(it.ptr, '\0', it.len) || !alert_text_printable(it.ptr, it.len))
         return fail(d, "field 'evidence': bad member name");
     memcpy(key, it.ptr, it.len);
     key[it.len] = '\0';
@@ -351,7 +281,7 @@ bool alert_from_msgpack(const void *data, size_t len, struct mamori_alert *a, ch
         if (!mp_read(&d.c, &key) || key.type != MP_STR)
             return fail(&d, "member name is not a string");
         const struct field *f = find_field(&key, &index);
-        if (!f && key.len <= UNKNOWN_NAME_SHOWN && printable_utf8(key.ptr, key.len))
+        if (!f && key.len <= UNKNOWN_NAME_SHOWN && alert_text_printable(key.ptr, key.len))
             return fail(&d, "unknown member '%.*s'", (int)key.len, (const char *)key.ptr);
         if (!f)
             return fail(&d, "unknown member");

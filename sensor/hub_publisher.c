@@ -62,7 +62,8 @@ struct hub_publisher {
     char secret[CURVE_KEY_TEXT + 1], public[CURVE_KEY_TEXT + 1], server[CURVE_KEY_TEXT + 1];
 
     pthread_t thread;
-    pthread_mutex_t lock; /* guards the queue and stats */
+    pthread_mutex_t lock; /* guards the queue, stats and `submitting` */
+    struct mamori_alert submitting;
     struct queued_alert *queue;
     size_t queue_head, queue_count;
     struct hub_publisher_stats stats;
@@ -123,11 +124,13 @@ bool hub_publisher_submit(struct hub_publisher *p, const struct mamori_alert *a)
     p->stats.submitted++;
     if (p->queue_count < p->cfg.queue_capacity) {
         struct queued_alert *q = &p->queue[(p->queue_head + p->queue_count) % p->cfg.queue_capacity];
-        q->len = alert_to_msgpack(a, q->body, sizeof q->body);
+        p->submitting = *a;
+        alert_sanitize(&p->submitting); /* what the hub would refuse is repaired, not lost */
+        q->len = alert_to_msgpack(&p->submitting, q->body, sizeof q->body);
         if (q->len) {
-            memcpy(q->id, a->id, sizeof q->id);
+            memcpy(q->id, p->submitting.id, sizeof q->id);
             q->id[ALERT_ID_LEN] = '\0';
-            q->severity = (int)a->severity;
+            q->severity = (int)p->submitting.severity;
             p->queue_count++;
             queued = true;
         }

@@ -290,3 +290,22 @@ Test(alert_codec, ids_are_unique_version_4_uuids)
     cr_assert_not(alert_id_valid("0b6f2c1e-4d3a-4f5b-9c8d-7e6f5a4b3c2"));
     cr_assert_not(alert_id_valid("0b6f2c1e-4d3a-4f5b-9c8d-7e6f5a4b3c2dd"));
 }
+
+Test(alert_codec, sanitize_repairs_what_the_hub_would_refuse)
+{
+    strcpy(alert.summary, "read \x01 from \xff\xfe device \xc3\xa9t\xc3");
+    strcpy(alert.sector, "Electric Power");
+    strcpy(alert.category, "recon_scan");
+    strcpy(alert.technique, "T08");
+    strcpy(alert.id, "not-a-uuid");
+    size_t n = encode();
+    cr_assert_not(alert_from_msgpack(wire, n, &back, why, sizeof why));
+    alert_sanitize(&alert);
+    n = encode();
+    cr_assert(alert_from_msgpack(wire, n, &back, why, sizeof why), "%s", why);
+    cr_assert_str_eq(back.summary, "read ? from ?? device \xc3\xa9t?");
+    cr_assert_str_eq(back.sector, "electric-power");
+    cr_assert_str_eq(back.category, "recon-scan");
+    cr_assert_str_eq(back.technique, "");
+    cr_assert(alert_id_valid(back.id));
+}
