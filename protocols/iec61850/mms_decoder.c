@@ -13,8 +13,6 @@
 #include "session.h"
 #include "tpkt.h"
 
-#define S7COMM_PROTOCOL_ID 0x32
-#define S7COMM_PLUS_PROTOCOL_ID 0x72
 
 static void *mms_state_new(const struct mamori_decoder_options *opts)
 {

@@ -19,6 +19,9 @@
 #define MMS_TSDU_MAX 65536      /* most bytes of a TSDU joined from several DT TPDUs */
 #define MMS_TSDU_MIN 1024       /* below this the state budget is too small */
 #define MMS_DEFAULT_RESPONSE_TIMEOUT_US 5000000u
+/* First octet of a COTP DT's user data for Siemens S7comm and S7comm-plus. */
+#define S7COMM_PROTOCOL_ID 0x32
+#define S7COMM_PLUS_PROTOCOL_ID 0x72
 
 enum mms_anomaly {
     MMS_ANOMALY_TPKT_BAD_HEADER,

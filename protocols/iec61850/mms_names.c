@@ -8,9 +8,6 @@
 #include "mms_private.h"
 #include "mms_services.h"
 
-#define TAG_VISIBLE_STRING 26
-#define TAG_GRAPHIC_STRING 25
-#define TAG_SEQUENCE 16
 #define OBJECT_VMD_SPECIFIC 0
 #define OBJECT_DOMAIN_SPECIFIC 1
 #define OBJECT_AA_SPECIFIC 2
@@ -158,8 +155,8 @@ static void read_domain_specific(struct mms_pdu_ctx *p, cursor seq)
 {
     struct ber_tlv domain, item;
     if (!mms_next(p, &seq, &domain) || !mms_next(p, &seq, &item) ||
-        !ber_is(&domain, BER_CLASS_UNIVERSAL, TAG_VISIBLE_STRING) ||
-        !ber_is(&item, BER_CLASS_UNIVERSAL, TAG_VISIBLE_STRING)) {
+        !ber_is(&domain, BER_CLASS_UNIVERSAL, MMS_TAG_VISIBLE_STRING) ||
+        !ber_is(&item, BER_CLASS_UNIVERSAL, MMS_TAG_VISIBLE_STRING)) {
         mms_fail(p, "mms_bad_object_name");
         return;
     }
@@ -228,7 +225,7 @@ void mms_read_variable_list(struct mms_pdu_ctx *p, const char *key, cursor list)
     struct ber_tlv item, spec;
     detail_array_begin(p->d, key);
     while (mms_next(p, &list, &item)) {
-        if (!ber_is(&item, BER_CLASS_UNIVERSAL, TAG_SEQUENCE)) {
+        if (!ber_is(&item, BER_CLASS_UNIVERSAL, MMS_TAG_SEQUENCE)) {
             mms_fail(p, "mms_bad_variable_list");
             break;
         }
@@ -255,8 +252,8 @@ void mms_read_file_name(struct mms_pdu_ctx *p, const char *key, cursor seq)
     struct ber_tlv part;
     detail_array_begin(p->d, key);
     while (mms_next(p, &seq, &part)) {
-        if (!ber_is(&part, BER_CLASS_UNIVERSAL, TAG_GRAPHIC_STRING) &&
-            !ber_is(&part, BER_CLASS_UNIVERSAL, TAG_VISIBLE_STRING)) {
+        if (!ber_is(&part, BER_CLASS_UNIVERSAL, MMS_TAG_GRAPHIC_STRING) &&
+            !ber_is(&part, BER_CLASS_UNIVERSAL, MMS_TAG_VISIBLE_STRING)) {
             mms_fail(p, "mms_bad_file_name");
             break;
         }
@@ -270,7 +267,7 @@ void mms_read_identifier_list(struct mms_pdu_ctx *p, const char *key, cursor lis
     struct ber_tlv id;
     detail_array_begin(p->d, key);
     while (mms_next(p, &list, &id)) {
-        if (!ber_is(&id, BER_CLASS_UNIVERSAL, TAG_VISIBLE_STRING)) {
+        if (!ber_is(&id, BER_CLASS_UNIVERSAL, MMS_TAG_VISIBLE_STRING)) {
             mms_fail(p, "mms_bad_identifier");
             break;
         }

@@ -8,11 +8,6 @@
 
 #include "mms_private.h"
 
-#define TAG_INTEGER 2
-#define TAG_SEQUENCE 16
-#define CTX0 0
-#define CTX1 1
-#define CTX2 2
 #define INIT_DETAIL 4
 #define FIRST_OCTET_CLASS_MASK 0xc0
 #define FIRST_OCTET_CONTEXT 0x80
@@ -25,8 +20,6 @@ bool mms_pdu_first_octet(uint8_t first)
     return (first & FIRST_OCTET_CLASS_MASK) == FIRST_OCTET_CONTEXT &&
            (first & FIRST_OCTET_TAG_MASK) < MMS_PDU_TYPE_COUNT;
 }
-
-static bool is_ctx(const struct ber_tlv *m, uint32_t tag) { return ber_is(m, BER_CLASS_CONTEXT, tag); }
 
 static void set_function(struct mamori_event *ev, uint32_t code, const char *name)
 {
@@ -53,13 +46,13 @@ static bool read_invoke_id(struct mms_pdu_ctx *p, const char *key, const struct 
 static void confirmed(struct mms_pdu_ctx *p, cursor members, bool is_request, struct mms_pdu_info *info)
 {
     struct ber_tlv m;
-    if (!mms_next(p, &members, &m) || !ber_is(&m, BER_CLASS_UNIVERSAL, TAG_INTEGER) ||
+    if (!mms_next(p, &members, &m) || !ber_is(&m, BER_CLASS_UNIVERSAL, MMS_TAG_INTEGER) ||
         !read_invoke_id(p, "invokeID", &m, info)) {
         mms_fail(p, "mms_bad_invoke_id");
         return;
     }
     bool have = mms_next(p, &members, &m);
-    while (have && ber_is(&m, BER_CLASS_UNIVERSAL, TAG_SEQUENCE)) /* listOfModifier */
+    while (have && ber_is(&m, BER_CLASS_UNIVERSAL, MMS_TAG_SEQUENCE)) /* listOfModifier */
         have = mms_next(p, &members, &m);
     const struct mms_service *svc = have && m.cls == BER_CLASS_CONTEXT ? mms_confirmed_service(m.tag) : NULL;
     if (!svc) {
@@ -85,11 +78,11 @@ static void confirmed_error(struct mms_pdu_ctx *p, cursor members, struct mms_pd
 {
     struct ber_tlv m;
     while (mms_next(p, &members, &m)) {
-        if (is_ctx(&m, CTX0))
+        if (mms_is_ctx(&m, MMS_CTX0))
             read_invoke_id(p, "invokeID", &m, info);
-        else if (is_ctx(&m, CTX1))
+        else if (mms_is_ctx(&m, MMS_CTX1))
             mms_read_uint(p, "modifierPosition", &m, NULL);
-        else if (is_ctx(&m, CTX2))
+        else if (mms_is_ctx(&m, MMS_CTX2))
             mms_read_service_error(p, m.value);
     }
     if (!info->has_invoke_id)
@@ -117,7 +110,7 @@ static void unconfirmed(struct mms_pdu_ctx *p, cursor members)
         return;
     }
     mms_read_variable_access(p, &vas);
-    if (mms_next(p, &svc.value, &results) && is_ctx(&results, CTX0))
+    if (mms_next(p, &svc.value, &results) && mms_is_ctx(&results, MMS_CTX0))
         mms_read_access_results(p, "listOfAccessResult", results.value);
     else
         mms_fail(p, "mms_report_without_results");
@@ -129,7 +122,7 @@ static void reject(struct mms_pdu_ctx *p, cursor members, struct mms_pdu_info *i
     struct ber_tlv m;
     const char *reason;
     while (mms_next(p, &members, &m)) {
-        if (is_ctx(&m, CTX0)) {
+        if (mms_is_ctx(&m, MMS_CTX0)) {
             read_invoke_id(p, "originalInvokeID", &m, info);
         } else if (m.cls == BER_CLASS_CONTEXT && (reason = mms_reject_reason_name(m.tag))) {
             int64_t code;
@@ -170,9 +163,9 @@ static void initiate(struct mms_pdu_ctx *p, cursor members, bool is_request)
             mms_read_int(p, keys[m.tag], &m, NULL);
         } else if (m.tag == INIT_DETAIL) {
             for (cursor dm = m.value; mms_next(p, &dm, &d);) {
-                if (is_ctx(&d, CTX0)) {
+                if (mms_is_ctx(&d, MMS_CTX0)) {
                     mms_read_int(p, detail_keys[0], &d, NULL);
-                } else if (d.cls == BER_CLASS_CONTEXT && d.tag <= CTX2) {
+                } else if (d.cls == BER_CLASS_CONTEXT && d.tag <= MMS_CTX2) {
                     cursor bits = d.value;
                     cursor_skip(&bits, 1); /* unused-bits octet */
                     size_t n = cursor_left(&bits);
@@ -215,9 +208,9 @@ static void decode_body(struct mms_pdu_ctx *p, const struct ber_tlv *pdu, struct
         struct ber_tlv m;
         ev->op = MAMORI_OP_EXCEPTION;
         for (cursor members = pdu->value; mms_next(p, &members, &m);) {
-            if (is_ctx(&m, CTX0))
+            if (mms_is_ctx(&m, MMS_CTX0))
                 read_invoke_id(p, "originalInvokeID", &m, info);
-            else if (is_ctx(&m, CTX1))
+            else if (mms_is_ctx(&m, MMS_CTX1))
                 mms_read_service_error(p, m.value);
         }
         break;

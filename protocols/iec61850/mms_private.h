@@ -16,6 +16,26 @@
 #include "../event.h"
 #include "ber.h"
 
+/* UNIVERSAL tags MMS uses. */
+#define MMS_TAG_INTEGER 2
+#define MMS_TAG_SEQUENCE 16
+#define MMS_TAG_GRAPHIC_STRING 25
+#define MMS_TAG_VISIBLE_STRING 26
+
+/* Context tags of SEQUENCE members, named by position for readability. */
+#define MMS_CTX0 0
+#define MMS_CTX1 1
+#define MMS_CTX2 2
+
+/* Walks the members of a SEQUENCE `seq` (a cursor value), one element at a
+ * time into *m, stopping at the end or at the first BER error (recorded). */
+#define MMS_FOR_EACH_MEMBER(p, seq, m) for (cursor it_ = (seq); mms_next((p), &it_, (m));)
+
+static inline bool mms_is_ctx(const struct ber_tlv *m, uint32_t tag)
+{
+    return ber_is(m, BER_CLASS_CONTEXT, tag);
+}
+
 struct mms_pdu_ctx {
     struct mamori_event *ev;
     struct mamori_detail *d;

@@ -5,24 +5,22 @@
 #include "mms_private.h"
 #include "mms_services.h"
 
-#define CTX0 0
-#define CTX1 1
-#define CTX2 2
+/* Tag of fileName in RequestDomainDownload / LoadDomainContent, and in
+ * RequestDomainUpload / StoreDomainContent. */
+#define DOWNLOAD_FILE_NAME_TAG 4
+#define UPLOAD_FILE_NAME_TAG 1
+#define NO_FILE_NAME 0
 
-/* The members of an IMPLICIT SEQUENCE argument, one by one. */
-#define FOR_EACH_MEMBER(p, seq, m) for (cursor it_ = (seq); mms_next((p), &it_, (m));)
-
-static bool is_ctx(const struct ber_tlv *m, uint32_t tag) { return ber_is(m, BER_CLASS_CONTEXT, tag); }
 
 /* Read-Request: specificationWithResult [0], variableAccessSpecificatn [1]. */
 static void read_request(struct mms_pdu_ctx *p, cursor args)
 {
     struct ber_tlv m, vas;
     bool have_vas = false;
-    FOR_EACH_MEMBER (p, args, &m) {
-        if (is_ctx(&m, CTX0)) {
+    MMS_FOR_EACH_MEMBER (p, args, &m) {
+        if (mms_is_ctx(&m, MMS_CTX0)) {
             mms_read_bool(p, "specificationWithResult", &m);
-        } else if (is_ctx(&m, CTX1) && mms_next(p, &m.value, &vas)) {
+        } else if (mms_is_ctx(&m, MMS_CTX1) && mms_next(p, &m.value, &vas)) {
             mms_read_variable_access(p, &vas);
             have_vas = true;
         }
@@ -41,7 +39,7 @@ static void write_request(struct mms_pdu_ctx *p, cursor args)
         return;
     }
     mms_read_variable_access(p, &vas);
-    if (!mms_next(p, &args, &data) || !is_ctx(&data, CTX0)) {
+    if (!mms_next(p, &args, &data) || !mms_is_ctx(&data, MMS_CTX0)) {
         mms_fail(p, "mms_write_without_data");
         return;
     }
@@ -54,14 +52,14 @@ static void write_request(struct mms_pdu_ctx *p, cursor args)
 static void get_name_list_request(struct mms_pdu_ctx *p, cursor args)
 {
     struct ber_tlv m, inner;
-    FOR_EACH_MEMBER (p, args, &m) {
-        if (is_ctx(&m, CTX0) && mms_next(p, &m.value, &inner)) {
+    MMS_FOR_EACH_MEMBER (p, args, &m) {
+        if (mms_is_ctx(&m, MMS_CTX0) && mms_next(p, &m.value, &inner)) {
             mms_read_int(p, "objectClass", &inner, NULL);
-        } else if (is_ctx(&m, CTX1) && mms_next(p, &m.value, &inner)) {
+        } else if (mms_is_ctx(&m, MMS_CTX1) && mms_next(p, &m.value, &inner)) {
             detail_uint(p->d, "objectScope", inner.tag);
-            if (is_ctx(&inner, CTX1))
+            if (mms_is_ctx(&inner, MMS_CTX1))
                 mms_read_identifier(p, "domainSpecific", &inner, true);
-        } else if (is_ctx(&m, CTX2)) {
+        } else if (mms_is_ctx(&m, MMS_CTX2)) {
             mms_read_identifier(p, "continueAfter", &m, false);
         }
     }
@@ -72,10 +70,10 @@ static void get_name_list_request(struct mms_pdu_ctx *p, cursor args)
 static void named_sequence_request(struct mms_pdu_ctx *p, const char *name_key, cursor args, uint32_t file_tag)
 {
     struct ber_tlv m;
-    FOR_EACH_MEMBER (p, args, &m) {
-        if (is_ctx(&m, CTX0))
+    MMS_FOR_EACH_MEMBER (p, args, &m) {
+        if (mms_is_ctx(&m, MMS_CTX0))
             mms_read_identifier(p, name_key, &m, true);
-        else if (file_tag && is_ctx(&m, file_tag) && m.constructed)
+        else if (file_tag && mms_is_ctx(&m, file_tag) && m.constructed)
             mms_read_file_name(p, "fileName", m.value);
     }
 }
@@ -85,10 +83,10 @@ static void named_sequence_request(struct mms_pdu_ctx *p, const char *name_key, 
 static void semaphore_request(struct mms_pdu_ctx *p, cursor args)
 {
     struct ber_tlv m;
-    FOR_EACH_MEMBER (p, args, &m) {
-        if (is_ctx(&m, CTX0) && m.constructed)
+    MMS_FOR_EACH_MEMBER (p, args, &m) {
+        if (mms_is_ctx(&m, MMS_CTX0) && m.constructed)
             mms_read_object_name_in(p, "semaphoreName", m.value);
-        else if (is_ctx(&m, CTX1) && !m.constructed)
+        else if (mms_is_ctx(&m, MMS_CTX1) && !m.constructed)
             mms_read_identifier(p, "namedToken", &m, false);
     }
 }
@@ -102,7 +100,7 @@ static void define_named_variable_list_request(struct mms_pdu_ctx *p, cursor arg
         return;
     }
     mms_read_object_name(p, "variableListName", &name);
-    if (mms_next(p, &args, &list) && is_ctx(&list, CTX0))
+    if (mms_next(p, &args, &list) && mms_is_ctx(&list, MMS_CTX0))
         mms_read_variable_list(p, "listOfVariable", list.value);
     else
         mms_fail(p, "mms_bad_variable_list");
@@ -113,10 +111,10 @@ static void define_named_variable_list_request(struct mms_pdu_ctx *p, cursor arg
 static void delete_named_variable_list_request(struct mms_pdu_ctx *p, cursor args)
 {
     struct ber_tlv m, name;
-    FOR_EACH_MEMBER (p, args, &m) {
-        if (is_ctx(&m, CTX0)) {
+    MMS_FOR_EACH_MEMBER (p, args, &m) {
+        if (mms_is_ctx(&m, MMS_CTX0)) {
             mms_read_int(p, "scopeOfDelete", &m, NULL);
-        } else if (is_ctx(&m, CTX1)) {
+        } else if (mms_is_ctx(&m, MMS_CTX1)) {
             detail_array_begin(p->d, "listOfVariableListName");
             for (cursor names = m.value; mms_next(p, &names, &name);) {
                 detail_object_begin(p->d, NULL);
@@ -124,7 +122,7 @@ static void delete_named_variable_list_request(struct mms_pdu_ctx *p, cursor arg
                 detail_end(p->d);
             }
             detail_end(p->d);
-        } else if (is_ctx(&m, CTX2)) {
+        } else if (mms_is_ctx(&m, MMS_CTX2)) {
             mms_read_identifier(p, "domainName", &m, true);
         }
     }
@@ -134,12 +132,12 @@ static void delete_named_variable_list_request(struct mms_pdu_ctx *p, cursor arg
 static void rename_request(struct mms_pdu_ctx *p, cursor args)
 {
     struct ber_tlv m, inner;
-    FOR_EACH_MEMBER (p, args, &m) {
-        if (is_ctx(&m, CTX0) && mms_next(p, &m.value, &inner))
+    MMS_FOR_EACH_MEMBER (p, args, &m) {
+        if (mms_is_ctx(&m, MMS_CTX0) && mms_next(p, &m.value, &inner))
             mms_read_int(p, "objectClass", &inner, NULL);
-        else if (is_ctx(&m, CTX1))
+        else if (mms_is_ctx(&m, MMS_CTX1))
             mms_read_object_name_in(p, "currentName", m.value);
-        else if (is_ctx(&m, CTX2))
+        else if (mms_is_ctx(&m, MMS_CTX2))
             mms_read_identifier(p, "newIdentifier", &m, false);
     }
 }
@@ -150,10 +148,10 @@ static void file_names_request(struct mms_pdu_ctx *p, cursor args, const char *k
 {
     const char *keys[] = {key0, key1, key2};
     struct ber_tlv m;
-    FOR_EACH_MEMBER (p, args, &m) {
-        if (m.cls == BER_CLASS_CONTEXT && m.tag <= CTX2 && keys[m.tag] && m.constructed)
+    MMS_FOR_EACH_MEMBER (p, args, &m) {
+        if (m.cls == BER_CLASS_CONTEXT && m.tag <= MMS_CTX2 && keys[m.tag] && m.constructed)
             mms_read_file_name(p, keys[m.tag], m.value);
-        else if (m.cls == BER_CLASS_CONTEXT && m.tag == CTX1 && !m.constructed)
+        else if (m.cls == BER_CLASS_CONTEXT && m.tag == MMS_CTX1 && !m.constructed)
             mms_read_uint(p, "initialPosition", &m, NULL); /* fileOpen */
     }
 }
@@ -179,7 +177,7 @@ void mms_read_request(struct mms_pdu_ctx *p, const struct ber_tlv *svc)
         break;
     case MMS_SVC_GET_VARIABLE_ACCESS_ATTRIBUTES: {
         struct ber_tlv choice;
-        if (mms_next(p, &args, &choice) && is_ctx(&choice, CTX0))
+        if (mms_next(p, &args, &choice) && mms_is_ctx(&choice, MMS_CTX0))
             mms_read_object_name_in(p, NULL, choice.value);
         break;
     }
@@ -210,15 +208,15 @@ void mms_read_request(struct mms_pdu_ctx *p, const struct ber_tlv *svc)
         break;
     case MMS_SVC_INITIATE_DOWNLOAD_SEQUENCE:
     case MMS_SVC_TERMINATE_DOWNLOAD_SEQUENCE:
-        named_sequence_request(p, "domainName", args, 0);
+        named_sequence_request(p, "domainName", args, NO_FILE_NAME);
         break;
     case MMS_SVC_REQUEST_DOMAIN_DOWNLOAD:
     case MMS_SVC_LOAD_DOMAIN_CONTENT:
-        named_sequence_request(p, "domainName", args, 4);
+        named_sequence_request(p, "domainName", args, DOWNLOAD_FILE_NAME_TAG);
         break;
     case MMS_SVC_REQUEST_DOMAIN_UPLOAD:
     case MMS_SVC_STORE_DOMAIN_CONTENT:
-        named_sequence_request(p, "domainName", args, 1);
+        named_sequence_request(p, "domainName", args, UPLOAD_FILE_NAME_TAG);
         break;
     case MMS_SVC_DOWNLOAD_SEGMENT:
     case MMS_SVC_INITIATE_UPLOAD_SEQUENCE:
@@ -236,7 +234,7 @@ void mms_read_request(struct mms_pdu_ctx *p, const struct ber_tlv *svc)
     case MMS_SVC_RESUME:
     case MMS_SVC_RESET:
     case MMS_SVC_KILL:
-        named_sequence_request(p, "programInvocationName", args, 0);
+        named_sequence_request(p, "programInvocationName", args, NO_FILE_NAME);
         break;
     case MMS_SVC_UPLOAD_SEGMENT:
     case MMS_SVC_TERMINATE_UPLOAD_SEQUENCE:

@@ -6,24 +6,16 @@
 #include "mms_private.h"
 #include "mms_services.h"
 
-#define CTX0 0
-#define CTX1 1
-#define CTX2 2
-#define TAG_SEQUENCE 16
-
-#define FOR_EACH_MEMBER(p, seq, m) for (cursor it_ = (seq); mms_next((p), &it_, (m));)
-
-static bool is_ctx(const struct ber_tlv *m, uint32_t tag) { return ber_is(m, BER_CLASS_CONTEXT, tag); }
 
 /* Read-Response: variableAccessSpecificatn [0] OPTIONAL, listOfAccessResult [1]. */
 static void read_response(struct mms_pdu_ctx *p, cursor args)
 {
     struct ber_tlv m, vas;
     bool have_results = false;
-    FOR_EACH_MEMBER (p, args, &m) {
-        if (is_ctx(&m, CTX0) && mms_next(p, &m.value, &vas)) {
+    MMS_FOR_EACH_MEMBER (p, args, &m) {
+        if (mms_is_ctx(&m, MMS_CTX0) && mms_next(p, &m.value, &vas)) {
             mms_read_variable_access(p, &vas);
-        } else if (is_ctx(&m, CTX1)) {
+        } else if (mms_is_ctx(&m, MMS_CTX1)) {
             mms_read_access_results(p, "listOfAccessResult", m.value);
             have_results = true;
         }
@@ -40,12 +32,12 @@ static void write_response(struct mms_pdu_ctx *p, cursor results)
     while (mms_next(p, &results, &r)) {
         int64_t code;
         detail_object_begin(p->d, NULL);
-        if (is_ctx(&r, CTX0)) {
+        if (mms_is_ctx(&r, MMS_CTX0)) {
             if (mms_read_int(p, "failure", &r, &code) && !p->ev->has_status) {
                 p->ev->has_status = true;
                 p->ev->status = (int32_t)code;
             }
-        } else if (is_ctx(&r, CTX1)) {
+        } else if (mms_is_ctx(&r, MMS_CTX1)) {
             detail_null(p->d, "success");
         } else {
             mms_fail(p, "mms_bad_write_result");
@@ -59,10 +51,10 @@ static void write_response(struct mms_pdu_ctx *p, cursor results)
 static void list_response(struct mms_pdu_ctx *p, const char *list_key, cursor args)
 {
     struct ber_tlv m;
-    FOR_EACH_MEMBER (p, args, &m) {
-        if (is_ctx(&m, CTX0))
+    MMS_FOR_EACH_MEMBER (p, args, &m) {
+        if (mms_is_ctx(&m, MMS_CTX0))
             mms_read_identifier_list(p, list_key, m.value);
-        else if (is_ctx(&m, CTX1))
+        else if (mms_is_ctx(&m, MMS_CTX1))
             mms_read_bool(p, "moreFollows", &m);
     }
 }
@@ -74,8 +66,8 @@ static void identify_response(struct mms_pdu_ctx *p, cursor args)
     static const char *const keys[] = {"vendorName", "modelName", "revision"};
     static const char *const identity[] = {"vendor", "model_name", "revision"};
     struct ber_tlv m;
-    FOR_EACH_MEMBER (p, args, &m) {
-        if (m.cls != BER_CLASS_CONTEXT || m.tag > CTX2)
+    MMS_FOR_EACH_MEMBER (p, args, &m) {
+        if (m.cls != BER_CLASS_CONTEXT || m.tag > MMS_CTX2)
             continue;
         mms_read_identifier(p, keys[m.tag], &m, false);
         cursor v = m.value;
@@ -93,10 +85,10 @@ static void identify_response(struct mms_pdu_ctx *p, cursor args)
 static void variable_list_attributes_response(struct mms_pdu_ctx *p, cursor args)
 {
     struct ber_tlv m;
-    FOR_EACH_MEMBER (p, args, &m) {
-        if (is_ctx(&m, CTX0))
+    MMS_FOR_EACH_MEMBER (p, args, &m) {
+        if (mms_is_ctx(&m, MMS_CTX0))
             mms_read_bool(p, "mmsDeletable", &m);
-        else if (is_ctx(&m, CTX1))
+        else if (mms_is_ctx(&m, MMS_CTX1))
             mms_read_variable_list(p, "listOfVariable", m.value);
     }
 }
@@ -105,7 +97,7 @@ static void variable_list_attributes_response(struct mms_pdu_ctx *p, cursor args
 static void id_response(struct mms_pdu_ctx *p, const char *key, cursor args)
 {
     struct ber_tlv m;
-    if (mms_next(p, &args, &m) && is_ctx(&m, CTX0))
+    if (mms_next(p, &args, &m) && mms_is_ctx(&m, MMS_CTX0))
         mms_read_int(p, key, &m, NULL);
 }
 
@@ -113,10 +105,10 @@ static void id_response(struct mms_pdu_ctx *p, const char *key, cursor args)
 static void file_read_response(struct mms_pdu_ctx *p, cursor args)
 {
     struct ber_tlv m;
-    FOR_EACH_MEMBER (p, args, &m) {
-        if (is_ctx(&m, CTX0))
+    MMS_FOR_EACH_MEMBER (p, args, &m) {
+        if (mms_is_ctx(&m, MMS_CTX0))
             detail_uint(p->d, "fileData", cursor_left(&m.value));
-        else if (is_ctx(&m, CTX1))
+        else if (mms_is_ctx(&m, MMS_CTX1))
             mms_read_bool(p, "moreFollows", &m);
     }
 }
@@ -126,22 +118,22 @@ static void file_read_response(struct mms_pdu_ctx *p, cursor args)
 static void file_directory_response(struct mms_pdu_ctx *p, cursor args)
 {
     struct ber_tlv m, entry, field;
-    FOR_EACH_MEMBER (p, args, &m) {
-        if (is_ctx(&m, CTX0)) {
+    MMS_FOR_EACH_MEMBER (p, args, &m) {
+        if (mms_is_ctx(&m, MMS_CTX0)) {
             detail_array_begin(p->d, "listOfDirectoryEntry");
             for (cursor entries = m.value; mms_next(p, &entries, &entry);) {
-                if (!ber_is(&entry, BER_CLASS_UNIVERSAL, TAG_SEQUENCE)) {
+                if (!ber_is(&entry, BER_CLASS_UNIVERSAL, MMS_TAG_SEQUENCE)) {
                     mms_fail(p, "mms_bad_directory_entry");
                     break;
                 }
                 detail_object_begin(p->d, NULL);
                 for (cursor fields = entry.value; mms_next(p, &fields, &field);)
-                    if (is_ctx(&field, CTX0) && field.constructed)
+                    if (mms_is_ctx(&field, MMS_CTX0) && field.constructed)
                         mms_read_file_name(p, "fileName", field.value);
                 detail_end(p->d);
             }
             detail_end(p->d);
-        } else if (is_ctx(&m, CTX1)) {
+        } else if (mms_is_ctx(&m, MMS_CTX1)) {
             mms_read_bool(p, "moreFollows", &m);
         }
     }

@@ -12,8 +12,6 @@
 #include "presentation.h"
 #include "session.h"
 
-#define S7COMM_PROTOCOL_ID 0x32
-#define S7COMM_PLUS_PROTOCOL_ID 0x72
 #define OID_TEXT_MAX 64
 
 static const char *user_name(enum mms_tpkt_user user)
