@@ -10,8 +10,10 @@ import json
 import os
 import pty
 import re
+import signal
 import subprocess
 import tempfile
+import time
 
 from mamori_run import (BIN, Tap, corpus, mamori_conversations, run, run_error, tshark_conversations)
 
@@ -200,6 +202,31 @@ def check_no_decoders():
     assert result.final_stats["pipeline"]["decoder_flows"] == 0
 
 
+def check_sigint_while_reading_files():
+    capture = corpus("ITI-ICS-Security-Tools/ModbusTCP/ModbusTCP.pcap")
+    copies = 200  # about 3 million packets: far longer than the signal delay
+    with tempfile.TemporaryDirectory() as logs:
+        proc = subprocess.Popen([BIN, "--log-dir", logs] + ["-r", capture] * copies, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        took = time.monotonic() - started
+        assert proc.returncode == 0, err
+        assert took < 3.0, f"{took:.1f} s to stop"
+        with open(os.path.join(logs, "stats.json")) as f:
+            stats = [json.loads(line) for line in f]
+        assert len(stats) == 1 and stats[0]["final"]
+        read = stats[0]["capture"]["packets"]
+        assert 0 < read < 15387 * copies, read
+        with open(os.path.join(logs, "flow.json")) as f:
+            flows = [json.loads(line) for line in f]
+        # Every flow still open when the signal came was flushed as end_of_capture.
+        assert any(f["end_reason"] == "end_of_capture" for f in flows)
+        assert len(flows) == stats[0]["pipeline"]["flows_created"]
+
+
 def check_write_error():
     with open("/dev/full", "w") as full:
         proc = subprocess.run([BIN, "-r", corpus(MODBUS)], stdout=full, stderr=subprocess.PIPE, text=True,
@@ -265,6 +292,7 @@ def main():
     tap.check("BPF filter from the arguments, compared with tshark", check_bpf_filter)
     tap.check("periodic and final statistics", check_periodic_stats)
     tap.check("--no-decoders: flows and nDPI labels only", check_no_decoders)
+    tap.check("SIGINT while reading files: flows flushed, final stats, exit 0", check_sigint_while_reading_files)
     tap.check("a failed write to stdout: one line, exit 1", check_write_error)
     tap.check("summary on stderr; progress bar only on a terminal", check_summary_and_progress)
     tap.done()
