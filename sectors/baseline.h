@@ -101,6 +101,8 @@ int baseline_write(const struct baseline *bl, FILE *out);
 int baseline_save(const struct baseline *bl, const char *path);
 /* Loads a saved baseline; NULL with "FILE:LINE: what" lines written to errs. */
 struct baseline *baseline_load(const char *path, const struct baseline_limits *lim, FILE *errs);
+/* The same from an open stream; `path` names it in errors. */
+struct baseline *baseline_load_stream(FILE *f, const char *path, const struct baseline_limits *lim, FILE *errs);
 /* Prints "- fact" for facts only in a and "+ fact" for facts only in b;
  * returns how many lines differ. Counters after '#' are not compared. */
 size_t baseline_diff(const struct baseline *a, const struct baseline *b, FILE *out);

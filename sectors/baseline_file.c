@@ -239,7 +239,8 @@ static int baseline_lines(const struct baseline *bl, struct fact_lines *out)
         fact_lines_free(out);
         return -1;
     }
-    qsort(out->lines, out->count, sizeof out->lines[0], cmp_str);
+    if (out->count) /* an empty baseline has no array at all */
+        qsort(out->lines, out->count, sizeof out->lines[0], cmp_str);
     return 0;
 }
 

@@ -402,9 +402,15 @@ struct baseline *baseline_load(const char *path, const struct baseline_limits *l
         fprintf(errs, "%s: cannot open baseline: %s\n", path, strerror(errno));
         return NULL;
     }
+    struct baseline *bl = baseline_load_stream(f, path, lim, errs);
+    fclose(f);
+    return bl;
+}
+
+struct baseline *baseline_load_stream(FILE *f, const char *path, const struct baseline_limits *lim, FILE *errs)
+{
     struct baseline *bl = baseline_new(lim);
     if (!bl) {
-        fclose(f);
         fprintf(errs, "%s: out of memory for the baseline\n", path);
         return NULL;
     }
@@ -445,7 +451,6 @@ struct baseline *baseline_load(const char *path, const struct baseline_limits *l
             parse_error(&c, "unknown fact '%s' (asset, pair, value, publisher)", tok[0]);
     }
     free(line);
-    fclose(f);
     if (c.errors) {
         if (c.errors > MAX_ERRORS_SHOWN)
             fprintf(errs, "%s: %u more errors\n", path, c.errors - MAX_ERRORS_SHOWN);

@@ -845,12 +845,19 @@ static void check_top_level(struct loader *L, yaml_node_t *root, uint32_t seen)
 
 int profile_load_file(struct mamori_profile *p, const char *path, struct profile_errors *err)
 {
-    uint32_t errors_before = err->count + err->dropped;
     FILE *f = fopen(path, "rb");
     if (!f) {
         line_error(err, path, 0, "cannot open: %s", strerror(errno));
         return -1;
     }
+    int rc = profile_load_stream(p, f, path, err);
+    fclose(f);
+    return rc;
+}
+
+int profile_load_stream(struct mamori_profile *p, FILE *f, const char *path, struct profile_errors *err)
+{
+    uint32_t errors_before = err->count + err->dropped;
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_file(&parser, f);
@@ -860,7 +867,6 @@ int profile_load_file(struct mamori_profile *p, const char *path, struct profile
                    parser.problem ? parser.problem : "unreadable", parser.context ? " " : "",
                    parser.context ? parser.context : "");
         yaml_parser_delete(&parser);
-        fclose(f);
         return -1;
     }
     yaml_node_t *root = yaml_document_get_root_node(&L.doc);
@@ -874,9 +880,6 @@ int profile_load_file(struct mamori_profile *p, const char *path, struct profile
     }
     yaml_document_delete(&L.doc);
     yaml_parser_delete(&parser);
-    fclose(f);
-    if (p->sector[0] && !p->profile_path[0])
-        snprintf(p->profile_path, sizeof p->profile_path, "%s", path);
     return err->count + err->dropped == errors_before ? 0 : -1;
 }
 

@@ -76,7 +76,6 @@ struct profile_device {
 struct mamori_profile {
     char sector[PROFILE_NAME_MAX];
     char site[64];
-    char profile_path[256];
 
     char expected[PROFILE_MAX_PROTOCOLS][PROFILE_NAME_MAX]; /* decoder names */
     uint32_t n_expected;
@@ -124,6 +123,9 @@ void profile_defaults(struct mamori_profile *p);
 /* Loads a sector profile or site file from `path` over `p`. A sector profile has
  * a `sector:` key, a site file a `site:` key. Returns 0, or -1 with errors. */
 int profile_load_file(struct mamori_profile *p, const char *path, struct profile_errors *err);
+
+/* The same from an open stream; `path` names it in errors. */
+int profile_load_stream(struct mamori_profile *p, FILE *f, const char *path, struct profile_errors *err);
 
 /* Finds `<dir>/<sector>.yaml` for a sector name: $MAMORI_PROFILE_DIR, the
  * installed profile directory, then the source tree. Returns 0 or -1. */

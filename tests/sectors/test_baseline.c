@@ -193,3 +193,16 @@ Test(baseline, damaged_file_names_file_and_line)
     cr_assert_str_eq(errs, expected);
     unlink(path);
 }
+
+Test(baseline, empty_baseline_writes_only_the_header)
+{
+    struct baseline *bl = new_baseline();
+    cr_assert_str_eq(render(bl), "# mamori baseline v1: the learned normal of a site (docs/sectors.md)\n"
+                                 "# assets=0 pairs=0 values=0 publishers=0\n");
+    struct baseline *other = new_baseline();
+    FILE *f = fopen("/dev/null", "w");
+    cr_assert_eq(baseline_diff(bl, other, f), 0);
+    fclose(f);
+    baseline_free(bl);
+    baseline_free(other);
+}

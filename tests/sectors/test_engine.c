@@ -713,3 +713,45 @@ Test(engine, polling_far_from_the_learned_period)
     engine_free(e);
     baseline_free(bl);
 }
+
+static struct mamori_event make_sv(uint64_t time_us)
+{
+    struct mamori_event ev = make_goose("5", time_us, "MU01");
+    ev.protocol = "sv";
+    ev.where.ethertype = 0x88ba;
+    return ev;
+}
+
+Test(engine, sv_rate_against_the_learned_rate)
+{
+    load_profile("electric-power", NULL);
+    struct baseline_limits lim;
+    baseline_limits_defaults(&lim);
+    struct baseline *bl = baseline_new(&lim);
+    /* Learned: 4000 frames per second (one every 250 us). */
+    for (uint64_t i = 0; i < 8000; i++) {
+        struct mamori_event ev = make_sv(T0 + i * 250);
+        baseline_learn_event(bl, &ev);
+    }
+    struct engine *e = new_engine(bl);
+    /* Same rate: silent. Then a second publisher doubles the rate. */
+    uint64_t t = T0 + 100 * SECOND;
+    for (uint64_t i = 0; i < 8000; i++) {
+        struct mamori_event ev = make_sv(t + i * 250);
+        engine_event(e, &ev);
+    }
+    cr_assert_eq(rec.count, 0, "%zu alerts at the learned rate", rec.count);
+    t += 2 * SECOND;
+    for (uint64_t i = 0; i < 16000; i++) {
+        struct mamori_event ev = make_sv(t + i * 125);
+        engine_event(e, &ev);
+    }
+    engine_finish(e);
+    cr_assert_eq(rec.count, 1, "%zu alerts", rec.count);
+    const struct mamori_alert *a = only_alert("integrity-anomaly");
+    assert_alert(a, "T0856", "00:0c:cd:01:00:05", "01:0c:cd:01:00:01", 8000);
+    cr_assert_str_eq(a->summary, "sv stream 00:0c:cd:01:00:05 (MU01) publishes 8000 frames/s, learned 4000/s: a "
+                                 "second publisher or a failing merging unit");
+    engine_free(e);
+    baseline_free(bl);
+}
