@@ -97,17 +97,11 @@ const struct mamori_decoder *dispatch_port_owner(const struct dispatcher *d, enu
     return NULL;
 }
 
-static size_t decoder_index(const struct dispatcher *d, const struct mamori_decoder *dec)
+static void attach(struct dispatcher *d, struct dispatch_flow *df, size_t index)
 {
-    for (size_t i = 0; i < d->reg->count; i++)
-        if (d->reg->decoders[i] == dec)
-            return i;
-    return 0;
-}
-
-static void attach(struct dispatcher *d, struct dispatch_flow *df, const struct mamori_decoder *dec)
-{
+    const struct mamori_decoder *dec = d->reg->decoders[index];
     df->decoder = dec;
+    df->decoder_index = (uint8_t)index;
     df->state = NULL;
     if (dec->state_new && !(df->state = dec->state_new(&d->opts))) {
         d->stats->decoder_state_budget_failures++;
@@ -124,6 +118,7 @@ void dispatch_flow_start(struct dispatcher *d, struct dispatch_flow *df, enum ma
 {
     memset(df, 0, sizeof *df);
     df->first_dir = -1;
+    df->fallback = -1;
     uint64_t owners = 0, probers = 0;
     size_t n_owners = 0;
     for (size_t i = 0; i < d->reg->count; i++) {
@@ -141,13 +136,13 @@ void dispatch_flow_start(struct dispatcher *d, struct dispatch_flow *df, enum ma
     if (n_owners == 1) {
         /* The port's owner decodes whatever is sent to it: garbage on port 502
          * is something to report, not a reason to look away. */
-        attach(d, df, d->reg->decoders[__builtin_ctzll(owners)]);
+        attach(d, df, (size_t)__builtin_ctzll(owners));
         return;
     }
     if (n_owners > 1) {
         /* Several owners: their probes decide, the first listed one by default. */
         df->candidates = owners;
-        df->fallback = d->reg->decoders[__builtin_ctzll(owners)];
+        df->fallback = (int8_t)__builtin_ctzll(owners);
     } else {
         df->candidates = probers;
     }
@@ -170,7 +165,7 @@ static size_t call_parse(struct dispatcher *d, struct dispatch_flow *df, enum ma
         .time_us = d->current_time_us,
         .gap = gap,
         .sink = &d->sink,
-        .shared = d->shared[decoder_index(d, df->decoder)],
+        .shared = d->shared[df->decoder_index],
     };
     size_t used = df->decoder->parse(df->state, data, len, &ctx);
     return used > len ? len : used;
@@ -231,10 +226,10 @@ static void feed_stream(struct dispatcher *d, struct dispatch_flow *df, enum mam
     }
 }
 
-/* Runs the candidates' probes over `data`. Returns the decoder that said YES,
- * NULL otherwise (candidates that said NO are removed). */
-static const struct mamori_decoder *run_probes(struct dispatcher *d, struct dispatch_flow *df,
-                                               enum mamori_direction dir, const uint8_t *data, size_t len)
+/* Runs the candidates' probes over `data`. Returns the index of the decoder
+ * that said YES, -1 otherwise (candidates that said NO are removed). */
+static int run_probes(struct dispatcher *d, struct dispatch_flow *df, enum mamori_direction dir,
+                      const uint8_t *data, size_t len)
 {
     for (size_t i = 0; i < d->reg->count; i++) {
         if (!(df->candidates >> i & 1))
@@ -242,11 +237,11 @@ static const struct mamori_decoder *run_probes(struct dispatcher *d, struct disp
         const struct mamori_decoder *dec = d->reg->decoders[i];
         enum mamori_probe verdict = dec->probe ? dec->probe(data, len, dir) : MAMORI_PROBE_YES;
         if (verdict == MAMORI_PROBE_YES)
-            return dec;
+            return (int)i;
         if (verdict == MAMORI_PROBE_NO)
             df->candidates &= ~(UINT64_C(1) << i);
     }
-    return NULL;
+    return -1;
 }
 
 static void give_up_probing(struct dispatcher *d, struct dispatch_flow *df)
@@ -279,18 +274,18 @@ static void probe_stream(struct dispatcher *d, struct dispatch_flow *df, enum ma
         df->first_dir = (int8_t)dir;
     df->probe_packets++;
 
-    const struct mamori_decoder *dec = run_probes(d, df, dir, df->buf[dir], df->buf_len[dir]);
-    if (!dec) {
+    int chosen = run_probes(d, df, dir, df->buf[dir], df->buf_len[dir]);
+    if (chosen < 0) {
         bool undecidable = !df->candidates || df->probe_packets >= DISPATCH_PROBE_MAX_PACKETS ||
                            df->buf_len[dir] == DISPATCH_PROBE_MAX_BYTES;
         if (!undecidable)
             return;
-        if (!(dec = df->fallback)) {
+        if ((chosen = df->fallback) < 0) {
             give_up_probing(d, df);
             return;
         }
     }
-    attach(d, df, dec);
+    attach(d, df, (size_t)chosen);
     if (df->status != DISPATCH_ATTACHED) {
         give_up_probing(d, df);
         return;
@@ -342,15 +337,16 @@ void dispatch_datagram(struct dispatcher *d, struct dispatch_flow *df, const str
         return;
     set_context(d, where, dir, time_us);
     if (df->status == DISPATCH_UNDECIDED) {
-        const struct mamori_decoder *dec = run_probes(d, df, dir, data, len);
-        if (!dec && (!df->candidates || ++df->probe_packets >= DISPATCH_PROBE_MAX_PACKETS))
-            dec = df->fallback;
-        if (!dec) {
-            if (!df->candidates || df->probe_packets >= DISPATCH_PROBE_MAX_PACKETS)
+        int chosen = run_probes(d, df, dir, data, len);
+        bool undecidable = !df->candidates || ++df->probe_packets >= DISPATCH_PROBE_MAX_PACKETS;
+        if (chosen < 0 && undecidable)
+            chosen = df->fallback;
+        if (chosen < 0) {
+            if (undecidable)
                 give_up_probing(d, df);
             return;
         }
-        attach(d, df, dec);
+        attach(d, df, (size_t)chosen);
         if (df->status != DISPATCH_ATTACHED)
             return;
     }
@@ -374,7 +370,7 @@ void dispatch_flow_end(struct dispatcher *d, struct dispatch_flow *df, const str
                 .dir = MAMORI_DIR_TO_SERVER,
                 .time_us = time_us,
                 .sink = &d->sink,
-                .shared = d->shared[decoder_index(d, df->decoder)],
+                .shared = d->shared[df->decoder_index],
             };
             df->decoder->finish(df->state, &ctx);
         }

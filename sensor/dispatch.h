@@ -41,7 +41,8 @@ struct dispatch_flow {
     enum dispatch_status status;
     uint64_t candidates; /* bit i: registry decoder i may still claim the flow */
     const struct mamori_decoder *decoder;
-    const struct mamori_decoder *fallback; /* taken when probing decides nothing */
+    uint8_t decoder_index; /* in the registry, for its shared state */
+    int8_t fallback;       /* registry index taken when probing decides nothing, or -1 */
     void *state;
     uint8_t probe_packets;
     int8_t first_dir;      /* direction whose bytes were buffered first while probing */

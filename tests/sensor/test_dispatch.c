@@ -251,3 +251,43 @@ Test(dispatch, events_carry_their_packet_time_even_when_time_goes_back)
     cr_assert_eq(h.events[0].ev.time_us, 10 * SEC);
     cr_assert_eq(h.events[1].ev.time_us, 5 * SEC);
 }
+
+static enum mamori_probe second_probe(const uint8_t *data, size_t len, enum mamori_direction dir)
+{
+    (void)dir;
+    size_t n = len < 3 ? len : 3;
+    if (memcmp(data, "TWO", n) != 0)
+        return MAMORI_PROBE_NO;
+    return len < 3 ? MAMORI_PROBE_MORE : MAMORI_PROBE_YES;
+}
+
+Test(dispatch, decoders_sharing_a_port_are_told_apart_by_probes)
+{
+    static struct mamori_decoder second;
+    second = recorder_decoder;
+    second.name = "second";
+    second.probe = second_probe;
+    h.reg.decoders[1] = &second;
+    h.reg.count = 2;
+    harness_start(&h);
+    struct frame_spec s = { .ip_version = 4, .proto = 6, .src = "10.1.1.1", .dst = "10.1.1.2", .sport = 45001,
+                            .dport = RECORDER_TCP_PORT, .seq = 1, .flags = A };
+    const char *firsts[] = { "TWO\n", "REC\n", "xyz\n" };
+    for (int i = 0; i < 3; i++) {
+        s.sport = (uint16_t)(45001 + i);
+        s.payload = firsts[i];
+        s.len = 4;
+        harness_frame(&h, SEC, &s);
+    }
+    pipeline_finish(h.pl);
+    cr_assert_eq(h.n_flows, 3);
+    for (size_t i = 0; i < 3; i++) {
+        const struct recorded_flow *f = &h.flows[i];
+        /* "TWO" is the second's; "REC" the recorder's; nothing matches "xyz": the first listed owner */
+        const char *expect = f->rec.where.src_port == 45001 ? "second" : "recorder";
+        cr_assert_str_eq(f->decoder, expect, "flow from port %u", f->rec.where.src_port);
+    }
+    cr_assert_eq(recorder_n_finished, 3);
+    for (size_t i = 0; i < 3; i++)
+        cr_assert_eq(recorder_finished[i].len[0], 4, "replayed probe bytes reach the decoder");
+}
