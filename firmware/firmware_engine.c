@@ -30,7 +30,6 @@ struct firmware_engine {
     bool inventory_was_built; /* the store held devices when we started */
     const struct mamori_event *current; /* the event being observed, for evidence */
     struct mamori_alert alert;          /* scratch, used under the lock */
-    struct event_engine bus;
     FILE *errs;
 };
 
@@ -264,15 +263,6 @@ static void report_csaf_error(void *ctx, const char *message)
         fprintf(errs, "mamori: advisory skipped: %s\n", message);
 }
 
-static void *bus_worker_open(void *ctx, unsigned worker, struct output *out)
-{
-    (void)worker, (void)out;
-    return ctx;
-}
-
-static void bus_on_event(void *state, const struct mamori_event *ev) { firmware_engine_observe(state, ev); }
-static void bus_worker_close(void *state) { (void)state; }
-
 struct firmware_engine *firmware_engine_open(const struct firmware_engine_config *cfg, FILE *errs, char *err,
                                              size_t errlen)
 {
@@ -306,12 +296,8 @@ struct firmware_engine *firmware_engine_open(const struct firmware_engine_config
         firmware_engine_close(fe);
         return NULL;
     }
-    fe->bus = (struct event_engine){ .name = "inventory", .ctx = fe, .worker_open = bus_worker_open,
-                                     .on_event = bus_on_event, .worker_close = bus_worker_close };
     return fe;
 }
-
-const struct event_engine *firmware_engine_bus(struct firmware_engine *fe) { return &fe->bus; }
 
 void firmware_engine_observe(struct firmware_engine *fe, const struct mamori_event *ev)
 {
@@ -338,6 +324,8 @@ int firmware_engine_add_advisories(struct firmware_engine *fe, const char *path,
     pthread_mutex_unlock(&fe->lock);
     return loaded;
 }
+
+const struct inv_stats *firmware_engine_stats(struct firmware_engine *fe) { return inventory_stats(fe->inv); }
 
 void firmware_engine_flush(struct firmware_engine *fe)
 {

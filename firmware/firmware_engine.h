@@ -1,7 +1,7 @@
-/* firmware_engine.h — the inventory as an engine on the sensor's event bus.
+/* firmware_engine.h — the inventory as a judge: devices, firmware and advisories to alerts.
  *
- * Every event goes into one inventory (shared by all workers, under a lock:
- * identity and role changes are rare, the lock is held for a table lookup).
+ * Every event goes into one inventory, shared by all workers under a lock
+ * (held for a table lookup; identity and role changes are rare).
  * Changes are written to the SQLite store and judged: a new device (once the
  * inventory has been built: not on the run that creates it), a firmware or
  * software revision that changed (System Firmware), a vendor, model or serial
@@ -18,7 +18,8 @@
 
 #include "../sectors/alert.h"
 #include "../sectors/finding.h"
-#include "../sensor/event_bus.h"
+#include "inventory.h"
+#include "../protocols/event.h"
 
 #define FIRMWARE_MAX_UNTRUSTED 32
 
@@ -44,13 +45,13 @@ struct firmware_engine;
  * `errs` and skipped; a store that cannot be opened fails (NULL, err set). */
 struct firmware_engine *firmware_engine_open(const struct firmware_engine_config *cfg, FILE *errs, char *err,
                                              size_t errlen);
-/* The event-bus engine; valid while the firmware engine is open. */
-const struct event_engine *firmware_engine_bus(struct firmware_engine *fe);
 /* Takes one event (thread-safe). */
 void firmware_engine_observe(struct firmware_engine *fe, const struct mamori_event *ev);
 /* Loads more advisories (e.g. pushed down by the hub) and matches every known
  * device against them; returns how many loaded. */
 int firmware_engine_add_advisories(struct firmware_engine *fe, const char *path, FILE *errs);
+/* Devices, changes and refusals so far. */
+const struct inv_stats *firmware_engine_stats(struct firmware_engine *fe);
 /* Writes last-seen times to the store. */
 void firmware_engine_flush(struct firmware_engine *fe);
 /* Flushes and frees. */
