@@ -15,7 +15,9 @@ static enum ber_status fail(cursor *c, enum ber_status s)
     return s;
 }
 
-enum ber_status ber_next(cursor *c, struct ber_tlv *tlv)
+/* Reads one element; with `cut` non-NULL a value longer than what c holds is
+ * cut to the rest of c (and *cut set) instead of failing. */
+static enum ber_status read_tlv(cursor *c, struct ber_tlv *tlv, bool *cut)
 {
     if (cursor_empty(c))
         return c->overrun ? BER_TRUNCATED : BER_END;
@@ -49,10 +51,24 @@ enum ber_status ber_next(cursor *c, struct ber_tlv *tlv)
             return fail(c, BER_BAD_LENGTH);
         len = (size_t)cursor_be_n(c, octets);
     }
-    if (!cursor_ok(c) || len > cursor_left(c))
+    if (!cursor_ok(c))
         return fail(c, BER_TRUNCATED);
+    if (len > cursor_left(c)) {
+        if (!cut)
+            return fail(c, BER_TRUNCATED);
+        *cut = true;
+        len = cursor_left(c);
+    }
     tlv->value = cursor_sub(c, len);
     return BER_OK;
+}
+
+enum ber_status ber_next(cursor *c, struct ber_tlv *tlv) { return read_tlv(c, tlv, NULL); }
+
+enum ber_status ber_next_cut(cursor *c, struct ber_tlv *tlv, bool *cut)
+{
+    *cut = false;
+    return read_tlv(c, tlv, cut);
 }
 
 enum ber_status ber_check_tree(cursor c, unsigned depth)

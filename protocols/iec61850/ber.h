@@ -43,6 +43,12 @@ struct ber_tlv {
  * status but BER_OK, c is failed. */
 enum ber_status ber_next(cursor *c, struct ber_tlv *tlv);
 
+/* Like ber_next, but a value that runs past the end of c is cut to what c
+ * holds (and *cut set) instead of failing: for frames the capture cut short,
+ * so that what was captured can still be shown. A cut element is incomplete:
+ * descend into it only if it is constructed, never decode it as a value. */
+enum ber_status ber_next_cut(cursor *c, struct ber_tlv *tlv, bool *cut);
+
 /* Checks every element in c, recursing into constructed ones: BER_OK when all
  * of c is well-formed BER. `depth` is how deep c already sits; an element at
  * depth BER_MAX_DEPTH is BER_TOO_DEEP. */

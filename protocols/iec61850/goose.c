@@ -177,12 +177,18 @@ static bool read_field(struct goose_pdu *pdu, enum goose_field f, const struct b
 }
 
 /* Walks the goosePdu SEQUENCE: members in order, each at most once. */
-static bool read_goose_pdu(cursor body, struct goose_pdu *pdu, struct mamori_event *ev, struct goose_error *err)
+static bool read_goose_pdu(cursor body, struct goose_pdu *pdu, struct mamori_event *ev, struct goose_error *err,
+                           bool truncated)
 {
     struct ber_tlv tlv;
     enum ber_status st;
+    bool stop;
     int last = -1;
-    while ((st = ber_next(&body, &tlv)) == BER_OK) {
+    while ((st = goose_sv_next(&body, &tlv, truncated, &stop)) == BER_OK) {
+        if (stop) {
+            set_error(err, "truncated_frame", NULL, "goosePdu");
+            return false;
+        }
         if (tlv.cls != BER_CLASS_CONTEXT || tlv.tag >= GOOSE_FIELD_COUNT || (int)tlv.tag <= last) {
             set_error(err, "unexpected_field", NULL, NULL);
             err->tag = (int32_t)tlv.tag;
@@ -359,23 +365,27 @@ static size_t goose_parse(void *state_ptr, const uint8_t *data, size_t len, cons
     struct goose_sv_header h;
     cursor apdu;
     const char *frame_error = goose_sv_header_read(data, len, &h, &apdu);
+    /* A frame the capture cut short is decoded as far as it goes, then reported. */
+    bool truncated = frame_error && strcmp(frame_error, "truncated_frame") == 0;
     if (frame_error && strcmp(frame_error, "truncated_header") != 0)
         goose_sv_header_detail(ev.detail, &h);
-    if (frame_error) {
+    if (frame_error && !truncated) {
         set_error(&err, frame_error, NULL, NULL);
         malformed(&ev, &err, NULL);
         mamori_emit(ctx->sink, &ev);
         return len;
     }
-    goose_sv_header_detail(ev.detail, &h);
+    if (!frame_error)
+        goose_sv_header_detail(ev.detail, &h);
 
     struct ber_tlv tlv;
-    enum ber_status st = ber_next(&apdu, &tlv);
+    bool stop;
+    enum ber_status st = goose_sv_next(&apdu, &tlv, truncated, &stop);
     struct goose_pdu pdu;
     memset(&pdu, 0, sizeof pdu);
     if (st != BER_OK) {
         set_error(&err, "malformed_ber", ber_status_name(st), "goosePdu");
-    } else if (ber_is(&tlv, BER_CLASS_APPLICATION, GOOSE_TAG_GSE_MNGT_PDU) && tlv.constructed) {
+    } else if (ber_is(&tlv, BER_CLASS_APPLICATION, GOOSE_TAG_GSE_MNGT_PDU) && tlv.constructed && !truncated) {
         ev.op = MAMORI_OP_OTHER;
         ev.role = MAMORI_ROLE_NONE;
         ev.function_name = "gse_mngt_pdu";
@@ -384,7 +394,7 @@ static size_t goose_parse(void *state_ptr, const uint8_t *data, size_t len, cons
     } else if (!ber_is(&tlv, BER_CLASS_APPLICATION, GOOSE_TAG_GOOSE_PDU) || !tlv.constructed) {
         set_error(&err, "unexpected_pdu", NULL, NULL);
         err.tag = (int32_t)tlv.tag;
-    } else if (read_goose_pdu(tlv.value, &pdu, &ev, &err)) {
+    } else if (read_goose_pdu(tlv.value, &pdu, &ev, &err, truncated) && !truncated) {
         ev.object = pdu.gocb_ref;
         mamori_emit(ctx->sink, &ev);
         check_pdu(ctx, &pdu);
@@ -392,6 +402,8 @@ static size_t goose_parse(void *state_ptr, const uint8_t *data, size_t len, cons
             track(state, &pdu, &h, ctx);
         return len;
     }
+    if (truncated) /* every error in a cut frame comes from the cut */
+        set_error(&err, "truncated_frame", err.error, err.field);
     malformed(&ev, &err, &pdu);
     mamori_emit(ctx->sink, &ev);
     return len;

@@ -75,6 +75,12 @@ bool goose_sv_registry_claim(struct goose_sv_registry *r, const struct mamori_te
 void goose_sv_anomaly_begin(struct mamori_event *ev, struct mamori_sink *sink, const char *protocol,
                             const char *anomaly, enum mamori_op op, const struct mamori_text *object);
 
+/* The next BER element of a PDU. In a frame the capture cut short
+ * (`truncated`), an element running past the end is cut instead of failing
+ * (ber_next_cut); a cut primitive is not a value, so *stop tells the caller to
+ * end its walk there. Otherwise exactly ber_next. */
+enum ber_status goose_sv_next(cursor *c, struct ber_tlv *tlv, bool truncated, bool *stop);
+
 /* Reads a BER value as a fixed-size big-endian unsigned of 1..max_octets octets
  * (SV smpCnt, confRev, smpRate; GOOSE stNum as INTEGER goes through ber_uint). */
 bool goose_sv_fixed_uint(cursor value, size_t max_octets, uint64_t *out);

@@ -182,12 +182,17 @@ static bool read_asdu_field(struct sv_asdu *a, enum sv_asdu_field f, cursor v, s
     return false;
 }
 
-static bool read_asdu(cursor body, struct sv_asdu *a, struct mamori_event *ev, struct sv_error *err)
+static bool read_asdu(cursor body, struct sv_asdu *a, struct mamori_event *ev, struct sv_error *err, bool truncated)
 {
     struct ber_tlv tlv;
     enum ber_status st;
+    bool stop;
     int last = -1;
-    while ((st = ber_next(&body, &tlv)) == BER_OK) {
+    while ((st = goose_sv_next(&body, &tlv, truncated, &stop)) == BER_OK) {
+        if (stop) {
+            set_error(err, "truncated_frame", NULL, "ASDU", -1);
+            return false;
+        }
         if (tlv.cls != BER_CLASS_CONTEXT || (int)tlv.tag <= last) {
             set_error(err, "unexpected_field", NULL, "ASDU", (int32_t)tlv.tag);
             return false;
@@ -330,12 +335,14 @@ static void frame_start(struct mamori_event *ev, const struct mamori_parse_ctx *
         goose_sv_header_detail(ev->detail, h);
 }
 
+/* In a frame cut short by the capture every error is a consequence of the cut:
+ * the anomaly is truncated_frame, the detail says where the walk stopped. */
 static void emit_malformed(struct mamori_event *ev, const struct mamori_parse_ctx *ctx, const struct sv_error *err,
-                           const struct mamori_text *sv_id)
+                           const struct mamori_text *sv_id, bool truncated)
 {
     ev->kind = MAMORI_EVENT_ANOMALY;
     ev->op = MAMORI_OP_MALFORMED;
-    ev->anomaly = err->anomaly;
+    ev->anomaly = truncated ? "truncated_frame" : err->anomaly;
     ev->n_values = 0;
     if (sv_id && sv_id->len)
         ev->object = *sv_id;
@@ -349,13 +356,17 @@ static void emit_malformed(struct mamori_event *ev, const struct mamori_parse_ct
 }
 
 /* Reads the savPdu members before seqASDU: noASDU and the skipped security. */
-static bool read_sav_pdu_head(cursor *pdu, uint64_t *no_asdu, cursor *seq, struct sv_error *err)
+static bool read_sav_pdu_head(cursor *pdu, uint64_t *no_asdu, cursor *seq, struct sv_error *err, bool truncated)
 {
     struct ber_tlv tlv;
     enum ber_status st;
-    bool have_no_asdu = false;
+    bool have_no_asdu = false, stop;
     int last = -1;
-    while ((st = ber_next(pdu, &tlv)) == BER_OK) {
+    while ((st = goose_sv_next(pdu, &tlv, truncated, &stop)) == BER_OK) {
+        if (stop) {
+            set_error(err, "truncated_frame", NULL, "savPdu", -1);
+            return false;
+        }
         if (tlv.cls != BER_CLASS_CONTEXT || (int)tlv.tag <= last || tlv.tag > SV_SEQ_ASDU) {
             set_error(err, "unexpected_field", NULL, "savPdu", (int32_t)tlv.tag);
             return false;
@@ -395,26 +406,28 @@ static size_t sv_parse(void *state_ptr, const uint8_t *data, size_t len, const s
     struct goose_sv_header h;
     cursor apdu;
     const char *frame_error = goose_sv_header_read(data, len, &h, &apdu);
+    bool truncated = frame_error && strcmp(frame_error, "truncated_frame") == 0;
     frame_start(&ev, ctx, &h, !frame_error || strcmp(frame_error, "truncated_header") != 0);
-    if (frame_error) {
+    if (frame_error && !truncated) {
         set_error(&err, frame_error, NULL, NULL, -1);
-        emit_malformed(&ev, ctx, &err, NULL);
+        emit_malformed(&ev, ctx, &err, NULL, false);
         return len;
     }
     struct ber_tlv tlv;
-    enum ber_status st = ber_next(&apdu, &tlv);
+    bool stop;
+    enum ber_status st = goose_sv_next(&apdu, &tlv, truncated, &stop);
     uint64_t no_asdu = 0;
     cursor seq;
     if (st != BER_OK)
         set_error(&err, "malformed_ber", ber_status_name(st), "savPdu", -1);
     else if (!ber_is(&tlv, BER_CLASS_APPLICATION, SV_TAG_SAV_PDU) || !tlv.constructed)
         set_error(&err, "unexpected_pdu", NULL, NULL, (int32_t)tlv.tag);
-    if (err.anomaly || !read_sav_pdu_head(&tlv.value, &no_asdu, &seq, &err)) {
-        emit_malformed(&ev, ctx, &err, NULL);
+    if (err.anomaly || !read_sav_pdu_head(&tlv.value, &no_asdu, &seq, &err, truncated)) {
+        emit_malformed(&ev, ctx, &err, NULL, truncated);
         return len;
     }
     uint32_t count = 0;
-    while ((st = ber_next(&seq, &tlv)) == BER_OK) {
+    while ((st = goose_sv_next(&seq, &tlv, truncated, &stop)) == BER_OK) {
         if (count > 0)
             frame_start(&ev, ctx, &h, true);
         detail_uint(ev.detail, "noASDU", no_asdu);
@@ -423,11 +436,11 @@ static size_t sv_parse(void *state_ptr, const uint8_t *data, size_t len, const s
         memset(&a, 0, sizeof a);
         if (!ber_is(&tlv, BER_CLASS_UNIVERSAL, 16) || !tlv.constructed) {
             set_error(&err, "unexpected_field", NULL, "seqASDU", (int32_t)tlv.tag);
-            emit_malformed(&ev, ctx, &err, NULL);
+            emit_malformed(&ev, ctx, &err, NULL, truncated);
             return len;
         }
-        if (!read_asdu(tlv.value, &a, &ev, &err)) {
-            emit_malformed(&ev, ctx, &err, &a.sv_id);
+        if (!read_asdu(tlv.value, &a, &ev, &err, truncated)) {
+            emit_malformed(&ev, ctx, &err, &a.sv_id, truncated);
             return len;
         }
         ev.object = a.sv_id;
@@ -436,7 +449,7 @@ static size_t sv_parse(void *state_ptr, const uint8_t *data, size_t len, const s
             track(state, &a, ctx);
         count++;
     }
-    if (st != BER_END || count != no_asdu) {
+    if (st != BER_END || count != no_asdu || truncated) {
         frame_start(&ev, ctx, &h, true);
         detail_uint(ev.detail, "noASDU", no_asdu);
         detail_uint(ev.detail, "seqASDU", count);
@@ -444,7 +457,7 @@ static size_t sv_parse(void *state_ptr, const uint8_t *data, size_t len, const s
             set_error(&err, "malformed_ber", ber_status_name(st), "seqASDU", -1);
         else
             set_error(&err, "no_asdu_mismatch", NULL, NULL, -1);
-        emit_malformed(&ev, ctx, &err, NULL);
+        emit_malformed(&ev, ctx, &err, NULL, truncated);
     }
     return len;
 }

@@ -328,3 +328,27 @@ Test(ber, bool_values)
     cr_assert_not(ber_bool(val("\x00\x00", 2), &b));
     cr_assert_not(ber_bool(val("", 0), &b));
 }
+
+Test(ber, next_cut_keeps_what_was_captured)
+{
+    /* a SEQUENCE of 6 octets of which 4 were captured */
+    static const uint8_t b[] = { 0x30, 0x06, 0x80, 0x01, 0x07, 0x81 };
+    cursor c = cursor_make(b, sizeof b);
+    struct ber_tlv tlv;
+    bool cut = true;
+    cr_assert_eq(ber_next_cut(&c, &tlv, &cut), BER_OK);
+    cr_assert(cut);
+    cr_assert_eq(cursor_left(&tlv.value), 4);
+    cursor inner = tlv.value;
+    cr_assert_eq(ber_next_cut(&inner, &tlv, &cut), BER_OK);
+    cr_assert_not(cut); /* complete element */
+    cr_assert_eq(tlv.tag, 0);
+    cr_assert_eq(ber_next_cut(&inner, &tlv, &cut), BER_TRUNCATED); /* no length octet at all */
+    /* ber_next refuses the same bytes */
+    c = cursor_make(b, sizeof b);
+    cr_assert_eq(ber_next(&c, &tlv), BER_TRUNCATED);
+    /* other errors are not forgiven */
+    static const uint8_t indefinite[] = { 0x30, 0x80 };
+    c = cursor_make(indefinite, sizeof indefinite);
+    cr_assert_eq(ber_next_cut(&c, &tlv, &cut), BER_INDEFINITE);
+}

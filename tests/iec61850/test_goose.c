@@ -435,3 +435,16 @@ Test(goose, state_respects_budget)
     struct mamori_decoder_options tiny = { 16, 0 };
     cr_assert_null(goose_decoder.state_new(&tiny));
 }
+
+Test(goose, cut_frame_is_decoded_as_far_as_captured)
+{
+    struct ber_buf frame;
+    struct goose_params p = defaults();
+    build(&frame, &p);
+    frame.n = 50; /* into datSet (8 + 2 + gocbRef 22 + TAL 4 + datSet 18) */
+    expect_malformed(frame.b, frame.n, "truncated_frame", "\"gocbRef\":\"IED1LD0/LLN0$GO$gcb1\",\"timeAllowedtoLive\":2000,\"field\":\"goosePdu\"");
+    cr_assert_str_eq(cap.ev[0].object, "IED1LD0/LLN0$GO$gcb1");
+    build(&frame, &p);
+    frame.n -= 3; /* into allData: every member but allData whole */
+    expect_malformed(frame.b, frame.n, "truncated_frame", "\"numDatSetEntries\":2,\"allData\":[{\"boolean\":true}]");
+}

@@ -307,8 +307,9 @@ Test(sv, malformed_frames)
     struct ber_buf frame;
     struct asdu_params a = defaults();
     build(&frame, &a, 1, 1);
-    frame.n -= 10; /* cut like a short snaplen */
-    expect_malformed(&frame, "truncated_frame", "\"length\":");
+    frame.n -= 10; /* cut like a short snaplen, inside seqData */
+    expect_malformed(&frame, "truncated_frame", "\"svID\":\"MU01\",\"smpCnt\":0,\"confRev\":1,\"smpSynch\":2,\"field\":\"ASDU\"");
+    cr_assert_str_eq(cap.ev[0].object, "MU01");
     pdu_frame(&frame, "\x80\x01\x01", 3);
     expect_malformed(&frame, "missing_field", "\"field\":\"seqASDU\"");
     pdu_frame(&frame, "\xa2\x00", 2);
@@ -338,4 +339,20 @@ Test(sv, extension_members_after_gmid_data_are_skipped)
     cr_assert_eq(cap.n, 1);
     cr_assert_eq(cap.ev[0].kind, MAMORI_EVENT_OPERATION);
     cr_assert(strstr(cap.ev[0].json, "\"smpCnt\":5,\"confRev\":1,\"seqData\":\"\"") != NULL, "%s", cap.ev[0].json);
+}
+
+Test(sv, cut_frame_keeps_the_whole_asdus_before_the_cut)
+{
+    struct asdu_params a[3] = { defaults(), defaults(), defaults() };
+    a[1].smp_cnt = 1;
+    a[2].smp_cnt = 2;
+    struct ber_buf frame;
+    build(&frame, a, 3, 3);
+    frame.n -= 30; /* the third ASDU is cut */
+    feed(state, &frame, 0);
+    cr_assert_eq(cap.n, 3);
+    cr_assert_eq(cap.ev[0].kind, MAMORI_EVENT_OPERATION);
+    cr_assert_eq(cap.ev[1].kind, MAMORI_EVENT_OPERATION);
+    cr_assert_str_eq(cap.ev[2].anomaly, "truncated_frame");
+    cr_assert(strstr(cap.ev[2].json, "\"asdu\":2,\"svID\":\"MU01\",\"smpCnt\":2") != NULL, "%s", cap.ev[2].json);
 }
