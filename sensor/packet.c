@@ -137,6 +137,7 @@ static enum packet_status decode_ipv4(struct packet *p, cursor *c)
     size_t datagram_len = total_len;
     if (datagram_len > captured) {
         p->ip_truncated = true;
+        p->ip_missing = (uint32_t)(datagram_len - captured);
         datagram_len = captured;
     }
     p->l3 = start;
@@ -175,6 +176,7 @@ static enum packet_status decode_ipv6(struct packet *p, cursor *c)
         datagram_len = captured; /* a jumbogram: its length is in an option */
     if (datagram_len > captured) {
         p->ip_truncated = true;
+        p->ip_missing = (uint32_t)(datagram_len - captured);
         datagram_len = captured;
     }
     p->l3 = start;

@@ -78,6 +78,7 @@ struct packet {
     const uint8_t *l3; /* start of the IP header, length trimmed to the IP total length */
     size_t l3_len;
     bool ip_truncated; /* the IP total length claims more than was captured */
+    uint32_t ip_missing; /* how many bytes more it claims */
     uint8_t src_ip[16], dst_ip[16]; /* IPv4 in the first 4 bytes */
     uint8_t l4_proto;
     uint8_t ttl;

@@ -394,17 +394,24 @@ static void learn_macs(struct flow *f, const struct packet *p, enum mamori_direc
 
 /* ---- per packet ---- */
 
-static void handle_tcp(struct pipeline *pl, struct flow *f, const struct packet *p, enum mamori_direction dir)
+static void handle_tcp(struct pipeline *pl, struct flow *f, const struct packet *p, enum mamori_direction dir,
+                       uint32_t snapped)
 {
     tcp_track_state(f, dir, p->tcp_flags);
     if (!(p->tcp_flags & PACKET_TCP_RST)) {
         struct tcp_stream_output out = stream_output(pl, f, dir);
         tcp_stream_segment(&pl->tcp, &f->streams[dir], p->tcp_seq, p->tcp_flags, p->payload, p->payload_len, &out);
+        /* the snap length cut this segment's payload: what is missing is a gap */
+        uint32_t missing = p->ip_missing < snapped ? p->ip_missing : snapped;
+        uint32_t after = p->tcp_seq + ((p->tcp_flags & PACKET_TCP_SYN) ? 1 : 0) + (uint32_t)p->payload_len;
+        if (missing > 0)
+            tcp_stream_lost(&pl->tcp, &f->streams[dir], after, missing, &out);
     }
     flow_table_touch(pl->flows, f, pl->now_us, tcp_flow_over(f) ? FLOW_CLASS_TCP_CLOSED : FLOW_CLASS_TCP);
 }
 
-static void handle_ip(struct pipeline *pl, const struct packet *p, uint32_t wirelen)
+/* `snapped`: bytes of this frame the capture did not keep (wire length - caplen). */
+static void handle_ip(struct pipeline *pl, const struct packet *p, uint32_t wirelen, uint32_t snapped)
 {
     if (!p->has_ports)
         return; /* ICMP, ESP, ...: counted by IP version only */
@@ -435,7 +442,7 @@ static void handle_ip(struct pipeline *pl, const struct packet *p, uint32_t wire
     if (pl->classifier && !f->classify.done && (p->payload_len > 0 || f->classify.packets == 0))
         classify_packet(pl->classifier, &f->classify, p->l3, p->l3_len, pl->now_us);
     if (tcp) {
-        handle_tcp(pl, f, p, dir);
+        handle_tcp(pl, f, p, dir, snapped);
     } else {
         if (p->payload_len > 0)
             dispatch_datagram(&pl->dispatch, &f->dispatch, &f->endpoints, dir, p->payload, p->payload_len,
@@ -502,7 +509,7 @@ static void handle_fragment(struct pipeline *pl, const struct packet *p, uint32_
     enum packet_status status = packet_decode_ip(&whole, datagram, len);
     count_status(&pl->stats, status);
     if (status == PACKET_OK && !whole.is_fragment)
-        handle_ip(pl, &whole, wirelen);
+        handle_ip(pl, &whole, wirelen, 0);
 }
 
 void pipeline_packet(struct pipeline *pl, int linktype, uint64_t time_us, const uint8_t *data, uint32_t caplen,
@@ -510,6 +517,8 @@ void pipeline_packet(struct pipeline *pl, int linktype, uint64_t time_us, const 
 {
     pl->stats.packets++;
     pl->stats.bytes += wirelen;
+    if (caplen < wirelen)
+        pl->stats.snaplen_cut++;
     pl->packet_us = time_us;
     if (time_us > pl->now_us)
         pl->now_us = time_us;
@@ -531,7 +540,7 @@ void pipeline_packet(struct pipeline *pl, int linktype, uint64_t time_us, const 
     else if (p.kind == PACKET_KIND_IP && p.is_fragment)
         handle_fragment(pl, &p, wirelen);
     else if (p.kind == PACKET_KIND_IP)
-        handle_ip(pl, &p, wirelen);
+        handle_ip(pl, &p, wirelen, wirelen > caplen ? wirelen - caplen : 0);
 }
 
 static void end_at_capture_end(void *ctx, struct flow *f)

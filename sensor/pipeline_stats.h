@@ -31,6 +31,8 @@ struct pipeline_anomaly_count {
     X(packets) X(bytes)                                                                            \
     /* frames we could not decode fully; IP/UDP lengths larger than captured */                     \
     X(truncated) X(malformed) X(unsupported) X(ip_truncated)                                       \
+    /* frames cut by the capture's snap length (caplen < wire length) */                           \
+    X(snaplen_cut)                                                                                 \
     X(ipv4) X(ipv6) X(l2_frames) X(vlan_tagged)                                                    \
     /* IP fragments */                                                                             \
     X(fragments) X(fragments_reassembled) X(fragments_dropped) X(fragments_timed_out)              \

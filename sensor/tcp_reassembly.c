@@ -290,6 +290,19 @@ void tcp_stream_segment(struct tcp_reassembly *r, struct tcp_stream *s, uint32_t
     }
 }
 
+void tcp_stream_lost(struct tcp_reassembly *r, struct tcp_stream *s, uint32_t seq, size_t len,
+                     const struct tcp_stream_output *out)
+{
+    if (!s->started || s->closed || len == 0 || seq != s->next_seq)
+        return;
+    s->next_seq += (uint32_t)len;
+    s->gap_bytes += len;
+    s->gap_pending = true;
+    r->stats->tcp_gaps++;
+    r->stats->tcp_gap_bytes += len;
+    deliver_in_order(r, s, s->next_seq, NULL, 0, out);
+}
+
 void tcp_stream_flush(struct tcp_reassembly *r, struct tcp_stream *s, const struct tcp_stream_output *out)
 {
     while (s->held)

@@ -74,6 +74,12 @@ void tcp_reassembly_destroy(struct tcp_reassembly *r);
 void tcp_stream_segment(struct tcp_reassembly *r, struct tcp_stream *s, uint32_t seq, uint8_t flags,
                         const uint8_t *data, size_t len, const struct tcp_stream_output *out);
 
+/* `len` bytes at `seq` were on the wire but not captured (snap length): when
+ * they are next in sequence, they are skipped as a gap at once instead of
+ * holding everything after them. */
+void tcp_stream_lost(struct tcp_reassembly *r, struct tcp_stream *s, uint32_t seq, size_t len,
+                     const struct tcp_stream_output *out);
+
 /* Skips every remaining hole and delivers everything held (flow end). */
 void tcp_stream_flush(struct tcp_reassembly *r, struct tcp_stream *s, const struct tcp_stream_output *out);
 

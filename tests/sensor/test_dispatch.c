@@ -291,3 +291,30 @@ Test(dispatch, decoders_sharing_a_port_are_told_apart_by_probes)
     for (size_t i = 0; i < 3; i++)
         cr_assert_eq(recorder_finished[i].len[0], 4, "replayed probe bytes reach the decoder");
 }
+
+Test(dispatch, snap_length_cut_segment_is_a_gap_at_once)
+{
+    harness_start(&h);
+    static uint8_t frame[FRAME_MAX];
+    struct frame_spec s = { .ip_version = 4, .proto = 6, .src = "10.1.1.1", .dst = "10.1.1.2", .sport = 45000,
+                            .dport = RECORDER_TCP_PORT, .seq = 1, .flags = A, .payload = "aaaaaaaaa\n", .len = 10 };
+    size_t n = frame_build(frame, &s);
+    pipeline_packet(h.pl, LINKTYPE_ETHERNET, SEC, frame, (uint32_t)(n - 6), (uint32_t)n); /* 6 bytes not kept */
+    s.seq = 11;
+    s.payload = "next\n";
+    s.len = 5;
+    harness_frame(&h, SEC + 1, &s);
+    /* "next\n" is delivered at once, after a gap, not held behind a hole */
+    cr_assert_eq(h.n_events, 1);
+    cr_assert_eq(h.events[0].ev.time_us, SEC + 1);
+    const struct pipeline_stats *st = harness_stats(&h);
+    cr_assert_eq(st->snaplen_cut, 1);
+    cr_assert_eq(st->tcp_gap_bytes, 6);
+    cr_assert_eq(st->tcp_held_bytes_high_water, 0);
+    pipeline_finish(h.pl);
+    const struct recorder_log *log = finished_log();
+    cr_assert_eq(log->gaps[0], 1);
+    cr_assert_eq(log->gap_at[0][0], 0); /* the 4 captured bytes waited for a newline, then were dropped */
+    cr_assert_eq(log->len[0], 5);
+    cr_assert_arr_eq(log->bytes[0], "next\n", 5);
+}
