@@ -31,6 +31,7 @@
 #define PATH_TEXT 512
 #define HEALTH_TRIES 100
 #define RECEIVE_TIMEOUT_MS 30000
+#define PING_INTERVAL_MS 1000
 
 struct receiver {
     void *sock;
@@ -110,16 +111,24 @@ static void *receive_thread(void *arg)
     struct frames f;
     static struct mamori_alert got;
     char why[ALERT_REASON_MAX];
+    double last_ping = 0, last_alert = wall_seconds();
     while (r->received < r->expected) {
         zmq_pollitem_t item = { r->sock, 0, ZMQ_POLLIN, 0 };
-        if (zmq_poll(&item, 1, RECEIVE_TIMEOUT_MS) <= 0)
+        zmq_poll(&item, 1, PING_INTERVAL_MS);
+        double now = wall_seconds();
+        if (now - last_ping >= PING_INTERVAL_MS / 1000.0) { /* the hub forgets a silent subscriber */
+            const void *ping[] = { HUB_CMD_PING };
+            frames_send(r->sock, ZMQ_DONTWAIT, 1, ping, NULL);
+            last_ping = now;
+        }
+        if (now - last_alert > RECEIVE_TIMEOUT_MS / 1000.0)
             die("subscriber: no alert for 30 s");
         while (frames_recv(r->sock, &f, ZMQ_DONTWAIT)) {
             if (frame_is(&f, 0, HUB_CMD_ALERT) && f.count == 4 &&
                 alert_from_msgpack(frame_data(&f, 3), frame_size(&f, 3), &got, why, sizeof why)) {
-                double now = wall_seconds();
+                now = wall_seconds();
                 r->latency_ms[r->received++] = (now - (double)got.time_us / 1e6) * 1000.0;
-                r->last_receive_s = now;
+                r->last_receive_s = last_alert = now;
             }
             frames_close(&f);
         }

@@ -40,7 +40,7 @@ def test(make):
     sender = subprocess.Popen(h.sender_argv("rail-sensor", "s1.spool", "--count", "300", "--interval-ms", "10",
                                             "--ack-timeout-ms", "500", "--timeout", "60"),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
+    wait_for(lambda: len(ids_of(out)) >= 20, timeout=30, step=0.02)
     h.kill_hub(signal.SIGKILL)
     before_crash = len(ids_of(out))
     time.sleep(1.0)
