@@ -14,6 +14,9 @@
 #include "tpkt.h"
 
 
+/* The state is small; the two TSDU buffers (sized to what is left of the
+ * budget, at most MMS_TSDU_MAX each) are only allocated when a TSDU first
+ * spans several TPDUs in that direction. */
 static void *mms_state_new(const struct mamori_decoder_options *opts)
 {
     size_t per_direction = MMS_TSDU_MAX;
@@ -24,19 +27,37 @@ static void *mms_state_new(const struct mamori_decoder_options *opts)
         if (room < per_direction)
             per_direction = room;
     }
-    struct mms_flow *flow = calloc(1, sizeof *flow + 2 * per_direction);
+    struct mms_flow *flow = calloc(1, sizeof *flow);
     if (!flow)
         return NULL;
-    cotp_reassembly_init(&flow->tsdu[MAMORI_DIR_TO_SERVER], flow->buffers, per_direction);
-    cotp_reassembly_init(&flow->tsdu[MAMORI_DIR_TO_CLIENT], flow->buffers + per_direction, per_direction);
+    flow->tsdu_cap = per_direction;
+    cotp_reassembly_init(&flow->tsdu[MAMORI_DIR_TO_SERVER], NULL, 0);
+    cotp_reassembly_init(&flow->tsdu[MAMORI_DIR_TO_CLIENT], NULL, 0);
     flow->response_timeout_us =
         opts && opts->response_timeout_us ? opts->response_timeout_us : MMS_DEFAULT_RESPONSE_TIMEOUT_US;
     return flow;
 }
 
+bool mms_flow_reassembly_buffer(struct mms_flow *flow, enum mamori_direction dir)
+{
+    struct cotp_reassembly *r = &flow->tsdu[dir];
+    if (r->buf)
+        return true;
+    uint8_t *buf = malloc(flow->tsdu_cap);
+    if (!buf)
+        return false;
+    cotp_reassembly_init(r, buf, flow->tsdu_cap);
+    return true;
+}
+
 static void mms_state_free(void *state)
 {
-    free(state);
+    struct mms_flow *flow = state;
+    if (!flow)
+        return;
+    free(flow->tsdu[MAMORI_DIR_TO_SERVER].buf);
+    free(flow->tsdu[MAMORI_DIR_TO_CLIENT].buf);
+    free(flow);
 }
 
 static size_t mms_parse(void *state, const uint8_t *data, size_t len, const struct mamori_parse_ctx *ctx)

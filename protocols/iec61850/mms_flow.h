@@ -66,8 +66,12 @@ struct mms_flow {
     unsigned pending_count;
     uint64_t anomalies[MMS_ANOMALY__COUNT];
     char object_text[MMS_OBJECT_TEXT_MAX];
-    uint8_t buffers[]; /* both directions' TSDU storage */
+    size_t tsdu_cap; /* per direction, within the state budget */
 };
+
+/* Gives direction `dir` its TSDU buffer the first time a TSDU spans several
+ * DT TPDUs (most never do); false when it cannot be had. */
+bool mms_flow_reassembly_buffer(struct mms_flow *flow, enum mamori_direction dir);
 
 const char *mms_anomaly_name(enum mms_anomaly a);
 /* Emits an anomaly event with a `reason` and the per-flow count. */

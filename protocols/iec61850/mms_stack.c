@@ -301,6 +301,8 @@ void mms_stack_tpdu(struct mms_flow *flow, cursor tpdu, const struct mamori_pars
     case COTP_DT:
         if (flow->user != MMS_USER_UNKNOWN && flow->user != MMS_USER_MMS)
             break; /* not ours: reported once already */
+        if (!t.eot)
+            mms_flow_reassembly_buffer(flow, ctx->dir); /* without it the TSDU overflows */
         switch (cotp_reassembly_add(r, t.user_data, t.eot, &tsdu)) {
         case COTP_TSDU_COMPLETE:
             mms_stack_tsdu(flow, tsdu, ctx);
