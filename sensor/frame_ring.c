@@ -77,16 +77,12 @@ bool frame_ring_push(struct frame_ring *r, enum frame_record_kind kind, int link
     size_t to_end = r->cap - offset;
     size_t skip = to_end < need ? to_end : 0;
     unsigned round = 0;
-    bool waited = false;
     while (r->cap - (size_t)(head - r->tail_seen) < skip + need) {
         r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
         if (r->cap - (size_t)(head - r->tail_seen) >= skip + need)
             break;
-        waited = true;
         backoff(&round);
     }
-    if (waited)
-        r->producer_waits++;
     if (skip) {
         if (skip >= sizeof(struct frame_record)) {
             struct frame_record pad = {.size = (uint32_t)skip, .kind = FRAME_RECORD_PAD};

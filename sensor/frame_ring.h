@@ -46,7 +46,6 @@ struct frame_ring {
     uint64_t tail_seen;                                    /* producer's cached tail */
     _Alignas(FRAME_RING_CACHE_LINE) _Atomic uint64_t tail; /* written by the consumer */
     uint64_t head_seen;                                    /* consumer's cached head */
-    uint64_t producer_waits;                               /* times the ring was full */
 };
 
 /* cap is rounded up to a power of two; it must hold the largest frame. */

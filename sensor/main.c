@@ -133,7 +133,6 @@ static void maybe_write_stats(struct run *run)
     run->next_stats_s = now + (double)run->cfg.stats_interval_us / US_PER_S;
     progress_clear(&run->progress);
     write_stats(run, false);
-    workers_request_snapshot(run->workers);
     output_flush(run->out);
 }
 
@@ -378,12 +377,12 @@ int main(int argc, char **argv)
         list_decoders(&run.registry);
     } else {
         /* Detection engines attach here: event_bus_attach(&run.bus, &engine); */
-        struct hub_publisher *hub = hub_cli_start(&run.cfg, err, sizeof err);
+        struct hub_link *hub = hub_cli_start(&run.cfg, err, sizeof err);
         engine_cli_set_alert_sink(engine_run, hub_cli_alert, hub);
         if (err[0]) {
             fprintf(stderr, "mamori: %s\n", err);
             status = EXIT_RUNTIME;
-        } else if (engine_cli_attach(engine_run, &run.bus) != 0)
+        } else if (engine_cli_attach(engine_run, &run.bus) != 0 || hub_cli_attach(hub, &run.bus) != 0)
             status = EXIT_USAGE;
         else
             status = run_sensor(&run);

@@ -134,19 +134,19 @@ void output_alert(struct output *out, const char *json, size_t len)
     output_line(out, OUTPUT_ALERT, json, len);
 }
 
-uint64_t output_lines_written(const struct output *out, enum output_stream stream)
+uint64_t output_lines_written(struct output *out, enum output_stream stream)
 {
-    pthread_mutex_lock((pthread_mutex_t *)&out->lock);
+    pthread_mutex_lock(&out->lock);
     uint64_t n = out->written[stream];
-    pthread_mutex_unlock((pthread_mutex_t *)&out->lock);
+    pthread_mutex_unlock(&out->lock);
     return n;
 }
 
-uint64_t output_lines_dropped(const struct output *out)
+uint64_t output_lines_dropped(struct output *out)
 {
-    pthread_mutex_lock((pthread_mutex_t *)&out->lock);
+    pthread_mutex_lock(&out->lock);
     uint64_t n = out->dropped;
-    pthread_mutex_unlock((pthread_mutex_t *)&out->lock);
+    pthread_mutex_unlock(&out->lock);
     return n;
 }
 

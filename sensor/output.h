@@ -46,8 +46,8 @@ void output_alert(struct output *out, const char *json, size_t len);
 /* Renders {"type":"flow",...} for a finished flow. */
 void flow_json(struct json_writer *w, const struct flow_record *rec);
 
-uint64_t output_lines_written(const struct output *out, enum output_stream stream);
-uint64_t output_lines_dropped(const struct output *out);
+uint64_t output_lines_written(struct output *out, enum output_stream stream);
+uint64_t output_lines_dropped(struct output *out);
 
 /* Flushes every stream. */
 void output_flush(struct output *out);

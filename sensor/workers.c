@@ -27,8 +27,7 @@ struct worker {
     struct frame_ring ring;
     pthread_t thread;
     bool thread_started;
-    pthread_mutex_t snapshot_lock;
-    struct pipeline_stats snapshot;
+    struct pipeline_stats snapshot; /* guarded by workers.snapshot_lock */
 };
 
 struct workers {
@@ -40,6 +39,12 @@ struct workers {
     uint64_t last_tick_us;
     uint64_t oversize_frames;
     struct worker *workers;
+
+    /* threaded mode: workers_stats() waits until every worker has copied
+     * its counters at the point the request reached it in its ring */
+    pthread_mutex_t snapshot_lock;
+    pthread_cond_t snapshot_done;
+    unsigned snapshots_pending;
 };
 
 static void on_event(void *ctx, const struct mamori_event *ev)
@@ -84,9 +89,12 @@ static void close_engines(struct worker *w)
 
 static void publish_snapshot(struct worker *w)
 {
-    pthread_mutex_lock(&w->snapshot_lock);
+    struct workers *ws = w->owner;
+    pthread_mutex_lock(&ws->snapshot_lock);
     w->snapshot = *pipeline_get_stats(w->pipeline);
-    pthread_mutex_unlock(&w->snapshot_lock);
+    if (ws->snapshots_pending && --ws->snapshots_pending == 0)
+        pthread_cond_signal(&ws->snapshot_done);
+    pthread_mutex_unlock(&ws->snapshot_lock);
 }
 
 static void *worker_main(void *arg)
@@ -109,7 +117,6 @@ static void *worker_main(void *arg)
             frame_ring_release(&w->ring, rec);
             pipeline_finish(w->pipeline);
             close_engines(w);
-            publish_snapshot(w);
             return NULL;
         default:
             break;
@@ -123,8 +130,6 @@ static int init_worker(struct workers *ws, struct worker *w, unsigned index, con
 {
     w->owner = ws;
     w->index = index;
-    if (ws->threaded)
-        pthread_mutex_init(&w->snapshot_lock, NULL);
     if (json_writer_init(&w->json, OUTPUT_LINE_MAX) != 0) {
         snprintf(err, errlen, "out of memory for worker %u", index);
         return -1;
@@ -162,6 +167,8 @@ struct workers *workers_new(const struct workers_config *cfg, char *err, size_t 
     ws->threaded = ws->count > 1;
     ws->out = cfg->out;
     ws->bus = cfg->bus;
+    pthread_mutex_init(&ws->snapshot_lock, NULL);
+    pthread_cond_init(&ws->snapshot_done, NULL);
     for (unsigned i = 0; i < ws->count; i++)
         if (init_worker(ws, &ws->workers[i], i, cfg, err, errlen) != 0) {
             ws->count = i + 1;
@@ -224,25 +231,24 @@ void workers_frame(struct workers *ws, int linktype, uint64_t time_us, const uin
         ws->oversize_frames++;
 }
 
-void workers_request_snapshot(struct workers *ws)
-{
-    if (ws->threaded && !ws->finished)
-        broadcast(ws, FRAME_RECORD_SNAPSHOT, 0);
-}
-
 void workers_stats(struct workers *ws, struct pipeline_stats *sum)
 {
     memset(sum, 0, sizeof *sum);
-    for (unsigned i = 0; i < ws->count; i++) {
-        struct worker *w = &ws->workers[i];
-        if (!ws->threaded) {
-            pipeline_stats_add(sum, pipeline_get_stats(w->pipeline));
-            continue;
-        }
-        pthread_mutex_lock(&w->snapshot_lock);
-        pipeline_stats_add(sum, &w->snapshot);
-        pthread_mutex_unlock(&w->snapshot_lock);
+    if (!ws->threaded || ws->finished) {
+        for (unsigned i = 0; i < ws->count; i++)
+            pipeline_stats_add(sum, pipeline_get_stats(ws->workers[i].pipeline));
+        return;
     }
+    pthread_mutex_lock(&ws->snapshot_lock);
+    ws->snapshots_pending = ws->count;
+    pthread_mutex_unlock(&ws->snapshot_lock);
+    broadcast(ws, FRAME_RECORD_SNAPSHOT, 0);
+    pthread_mutex_lock(&ws->snapshot_lock);
+    while (ws->snapshots_pending)
+        pthread_cond_wait(&ws->snapshot_done, &ws->snapshot_lock);
+    for (unsigned i = 0; i < ws->count; i++)
+        pipeline_stats_add(sum, &ws->workers[i].snapshot);
+    pthread_mutex_unlock(&ws->snapshot_lock);
 }
 
 uint64_t workers_oversize_frames(const struct workers *ws)
@@ -278,11 +284,11 @@ void workers_free(struct workers *ws)
         if (w->pipeline)
             pipeline_free(w->pipeline);
         json_writer_free(&w->json);
-        if (ws->threaded) {
+        if (ws->threaded)
             frame_ring_free(&w->ring);
-            pthread_mutex_destroy(&w->snapshot_lock);
-        }
     }
+    pthread_cond_destroy(&ws->snapshot_done);
+    pthread_mutex_destroy(&ws->snapshot_lock);
     free(ws->workers);
     free(ws);
 }

@@ -42,11 +42,9 @@ void workers_frame(struct workers *ws, int linktype, uint64_t time_us, const uin
  * passed since the last tick. */
 void workers_tick(struct workers *ws, uint64_t now_us);
 
-/* Asks every worker for a statistics snapshot (threads publish it when they
- * reach the request in their ring). */
-void workers_request_snapshot(struct workers *ws);
-/* Sums the workers' latest statistics: exact with one worker or after
- * workers_finish(), the latest snapshots otherwise. */
+/* Sums the workers' counters. Worker threads copy theirs when the request
+ * reaches them in their ring, so the sum covers every frame handed to
+ * workers_frame() before the call; the reader waits that long. */
 void workers_stats(struct workers *ws, struct pipeline_stats *sum);
 
 /* Frames dropped because they were larger than a ring slot can hold. */

@@ -276,6 +276,14 @@ def check_periodic_stats():
     stats = result.of("stats")
     assert len(stats) >= 2 and stats[-1]["final"] and not stats[0]["final"], len(stats)
     assert stats[-1]["capture"]["packets"] == 15387
+    # With worker threads too, each record covers every frame read before it.
+    result = run(["-r", capture, "--workers", "3", "--stats-interval", "1us"])
+    stats = result.of("stats")
+    assert len(stats) >= 2 and stats[-1]["final"]
+    assert all(s["pipeline"]["packets"] == s["capture"]["packets"] for s in stats), \
+        [(s["pipeline"]["packets"], s["capture"]["packets"]) for s in stats]
+    counts = [s["capture"]["packets"] for s in stats]
+    assert counts == sorted(counts) and counts[-1] == 15387
 
 
 def main():
