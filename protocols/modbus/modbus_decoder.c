@@ -35,8 +35,11 @@ void modbus_report_anomaly(struct modbus_flow *flow, struct mamori_sink *sink, e
     ev.anomaly = modbus_anomaly_name(a);
     if (a == MODBUS_ANOMALY_INVALID_LENGTH || a == MODBUS_ANOMALY_INVALID_PROTOCOL_ID)
         ev.op = MAMORI_OP_MALFORMED;
-    if (adu)
+    if (adu) {
         anomaly_header(&ev, adu);
+        if (adu->ev)
+            ev.function_name = adu->ev->function_name; /* e.g. read_device_identification */
+    }
     detail_cstring(ev.detail, "reason", why);
     detail_uint(ev.detail, "count", flow->anomalies[a]);
     if (a == MODBUS_ANOMALY_FLOODED)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "modbus_bytes.h"
+#include "protocols/builtin.h"
 #include "modbus_feed.h"
 
 #define T_CLIENT 1000000u
@@ -353,4 +354,55 @@ Test(modbus_stream, request_rate_flood)
     }
     cr_assert_eq(feed_count(&g, "\"reason\":\"request_rate_over_limit\""), 1);
     cr_assert_eq(feed_count(&g, "\"anomaly\":\"unsolicited_response\""), 0);
+}
+
+Test(modbus_probe, recognises_modbus_on_any_port)
+{
+    const struct mamori_decoder *dec = &modbus_decoder;
+    struct adu a = ADU(1, 1, 0x03, 0x00, 0x00, 0x00, 0x02), b = ADU(2, 1, 0x06, 0x00, 0x01, 0x00, 0x07);
+    uint8_t two[64];
+    memcpy(two, a.b, a.len);
+    memcpy(two + a.len, b.b, b.len);
+    cr_assert_eq(dec->probe(a.b, a.len, MAMORI_DIR_TO_SERVER), MAMORI_PROBE_YES);
+    cr_assert_eq(dec->probe(two, a.len + b.len, MAMORI_DIR_TO_SERVER), MAMORI_PROBE_YES);
+    cr_assert_eq(dec->probe(two, a.len + 3, MAMORI_DIR_TO_SERVER), MAMORI_PROBE_MORE, "next header cut short");
+    cr_assert_eq(dec->probe(a.b, 5, MAMORI_DIR_TO_SERVER), MAMORI_PROBE_MORE);
+    cr_assert_eq(dec->probe(a.b, a.len - 1, MAMORI_DIR_TO_SERVER), MAMORI_PROBE_MORE);
+    static const uint8_t tls[] = { 0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03 };
+    cr_assert_eq(dec->probe(tls, sizeof tls, MAMORI_DIR_TO_SERVER), MAMORI_PROBE_NO);
+    static const uint8_t http[] = "GET / HTTP/1.1\r\n";
+    cr_assert_eq(dec->probe(http, sizeof http - 1, MAMORI_DIR_TO_SERVER), MAMORI_PROBE_NO);
+    /* a plausible header followed by bytes that are not Modbus */
+    memcpy(two + a.len, "\x16\x03\x01\x02\x00\x01\x00\x01", 8);
+    cr_assert_eq(dec->probe(two, a.len + 8, MAMORI_DIR_TO_SERVER), MAMORI_PROBE_NO);
+    /* function 3 cannot be 1 byte long, a reserved function is no Modbus we can recognise */
+    struct adu short_fc3 = ADU(1, 1, 0x03), reserved = ADU(1, 1, 0x30, 0x00, 0x00);
+    cr_assert_eq(dec->probe(short_fc3.b, short_fc3.len, MAMORI_DIR_TO_SERVER), MAMORI_PROBE_NO);
+    cr_assert_eq(dec->probe(reserved.b, reserved.len, MAMORI_DIR_TO_SERVER), MAMORI_PROBE_NO);
+}
+
+Test(modbus_stream, exception_from_the_side_that_opened_the_connection_is_a_response)
+{
+    /* suricata-verify's modbus.pcap: the device on port 502 opened the connection */
+    send_at(MAMORI_DIR_TO_SERVER, 1, ADU(1, 10, 0x81, 0x06));
+    expect_events(2);
+    expect(0, "\"role\":\"response\",\"op\":\"exception\"");
+    expect(0, "\"exception_code\":6,\"exception\":\"server_device_busy\"}");
+    expect(1, "\"anomaly\":\"unsolicited_response\"");
+}
+
+Test(modbus_stream, umas_blocks_longer_than_254_are_framed)
+{
+    uint8_t big[7 + 1 + 600];
+    struct adu head = ADU(5, 0, 0x5a, 0x01, 0x34);
+    memcpy(big, head.b, head.len);
+    memset(big + head.len, 0x54, sizeof big - head.len);
+    big[4] = (uint8_t)((sizeof big - 6) >> 8);
+    big[5] = (uint8_t)(sizeof big - 6);
+    feed_bytes(&g, MAMORI_DIR_TO_SERVER, 1, big, sizeof big);
+    send_at(MAMORI_DIR_TO_SERVER, 2, ADU(6, 1, 0x03, 0x00, 0x00, 0x00, 0x01));
+    expect_events(2);
+    expect(0, "\"op\":\"program\"");
+    expect(0, "\"object\":\"download_block\"");
+    expect(1, "\"trans_id\":6,");
 }

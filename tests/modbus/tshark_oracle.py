@@ -264,7 +264,8 @@ def check_capture(corpus, name):
 
 
 def check_suricata_counts(corpus):
-    """suricata-verify/modbus/test.yaml: 1 transaction for unit 10 ... as counts of our events."""
+    """The counts suricata-verify/modbus/test.yaml expects (its rules sid 1-7,
+    see corpus/README.md), as counts of our request events."""
     path = os.path.join(corpus, "suricata-verify/modbus/modbus.pcap")
     ours, _, _ = mamori_events(path)
     requests = [e for flow in ours.values() for e in flow if e["role"] == "request"]
@@ -280,6 +281,13 @@ def check_suricata_counts(corpus):
     expect("MEI requests on unit 10 (sid 4, MEI)",
            sum(e["function_code"] == 43 and e["unit"] == 10 for e in requests), 2)
     expect("write requests (sid 6)", sum(e["op"] == "write" for e in requests), 3)
+    expect("requests of assigned public functions (sid 2)", sum(e["function"] not in ("reserved", "user_defined")
+                                                                for e in requests), 18)
+    expect("read requests (sid 3)", sum(e["op"] == "read" for e in requests), 3)
+    expect("requests to unit 10 (sid 4)", sum(e["unit"] == 10 for e in requests), 18)
+    expect("coil reads within 0-2 on units above 9 (sid 5)",
+           sum(e["function_code"] == 1 and e["unit"] > 9 and e["range_start"] + e["range_count"] <= 3
+               for e in requests), 1)
     return problems
 
 
