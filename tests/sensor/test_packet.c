@@ -316,8 +316,8 @@ static size_t with_prefix(uint8_t *out, const uint8_t *prefix, size_t prefix_len
 
 Test(packet, raw_ip_linktypes_by_version_nibble)
 {
-    const int types[] = { LINKTYPE_RAW, LINKTYPE_RAW_DLT12, LINKTYPE_RAW_DLT14 };
-    for (size_t t = 0; t < 3; t++) {
+    const int types[] = { LINKTYPE_RAW, LINKTYPE_RAW_DLT12, LINKTYPE_RAW_DLT14, LINKTYPE_IPV4, LINKTYPE_IPV6 };
+    for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
         uint8_t f[FRAME_MAX];
         struct frame_spec s = tcp4();
         size_t n = frame_build_ip(f, &s);
