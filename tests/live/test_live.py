@@ -55,8 +55,9 @@ class Namespace:
             sh("ip", "link", "add", self.outside, "type", "veth", "peer", "name", self.inside)
             sh("ip", "link", "set", self.inside, "netns", self.name)
             # No IPv6 on either end: no neighbour discovery or MLD frames besides the replayed ones.
-            sh("sysctl", "-qw", f"net.ipv6.conf.{self.outside}.disable_ipv6=1")
-            sh("ip", "netns", "exec", self.name, "sysctl", "-qw", f"net.ipv6.conf.{self.inside}.disable_ipv6=1")
+            sh("sh", "-c", f"echo 1 > /proc/sys/net/ipv6/conf/{self.outside}/disable_ipv6")
+            sh("ip", "netns", "exec", self.name, "sh", "-c",
+               f"echo 1 > /proc/sys/net/ipv6/conf/{self.inside}/disable_ipv6")
             sh("ip", "link", "set", self.outside, "up")
             sh("ip", "netns", "exec", self.name, "ip", "link", "set", self.inside, "up")
         except Exception:

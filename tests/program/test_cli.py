@@ -38,6 +38,20 @@ def check_version_and_help():
         assert option in proc.stdout, option
 
 
+def check_man_page_renders():
+    page = os.path.join(os.environ["MAMORI_SOURCE_ROOT"], "docs", "mamori.8")
+    proc = subprocess.run(["man", "--warnings", "-l", page], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, MANWIDTH="80", MANPAGER="cat", PAGER="cat"))
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    for heading in ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "CONFIGURATION FILE", "OUTPUT", "SIGNALS",
+                    "EXIT STATUS", "EXAMPLES"):
+        assert re.search(rf"^{heading}$", proc.stdout, re.M), heading
+    # Every long option of --help is documented in the page.
+    usage = subprocess.run([BIN, "--help"], capture_output=True, text=True, timeout=30).stdout
+    for option in sorted(set(re.findall(r"--[a-z-]+", usage))):
+        assert option in proc.stdout, f"{option} is not in mamori(8)"
+
+
 def check_list_decoders_with_plugin():
     plugin = os.path.join(BUILD, "protocols", "example", "mamori_example.so")
     proc = subprocess.run([BIN, "--decoder", plugin, "--list-decoders"], capture_output=True, text=True,
@@ -289,6 +303,7 @@ def check_periodic_stats():
 def main():
     tap = Tap()
     tap.check("--version and --help", check_version_and_help)
+    tap.check("man -l docs/mamori.8 renders without warnings and documents every option", check_man_page_renders)
     tap.check("--list-decoders lists built-ins and a loaded plugin", check_list_decoders_with_plugin)
     tap.check("--list-settings names every pipeline setting", check_list_settings)
     tap.check("command-line mistakes: one line, exit 2", check_usage_errors)

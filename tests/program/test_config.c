@@ -140,7 +140,10 @@ Test(config, sample_config_documents_the_defaults)
     cr_assert_eq(cfg.progress, defaults.progress);
     cr_assert_eq(cfg.workers, defaults.workers);
     cr_assert_eq(cfg.ring_bytes, defaults.ring_bytes);
+    cr_assert_eq(cfg.builtin_decoders, defaults.builtin_decoders);
+    cr_assert_eq(cfg.hub_spool_bytes, defaults.hub_spool_bytes);
     cr_assert_null(cfg.interface);
+    cr_assert_null(cfg.hub_endpoint);
     cr_assert_null(cfg.user);
     cr_assert_eq(cfg.n_plugins, 0);
     config_free(&cfg);
