@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sectors/alert_codec.h"
 #include "sectors/engine.h"
 
 #define MAX_RECORDED 64
@@ -134,9 +135,24 @@ static const struct mamori_alert *only_alert(const char *category)
     return found;
 }
 
+/* The hub's validating reader (schema v1) accepts the alert unchanged. */
+static void assert_hub_accepts(const struct mamori_alert *a)
+{
+    static uint8_t packed[ALERT_MSGPACK_MAX];
+    static struct mamori_alert back;
+    size_t n = alert_to_msgpack(a, packed, sizeof packed);
+    cr_assert(n > 0, "%s: does not fit in msgpack", a->category);
+    char why[ALERT_REASON_MAX];
+    cr_assert(alert_from_msgpack(packed, n, &back, why, sizeof why), "%s: hub rejects it: %s", a->category, why);
+    cr_assert_str_eq(back.summary, a->summary);
+    cr_assert_str_eq(back.technique, a->technique);
+    cr_assert_eq(back.count, a->count);
+}
+
 static void assert_alert(const struct mamori_alert *a, const char *technique, const char *src, const char *dst,
                          uint32_t count)
 {
+    assert_hub_accepts(a);
     cr_assert_str_eq(a->technique, technique, "%s: technique", a->category);
     cr_assert_str_eq(a->src, src, "%s: src", a->category);
     cr_assert_str_eq(a->dst, dst, "%s: dst", a->category);
@@ -533,6 +549,8 @@ Test(engine, forbidden_protocols_and_categories)
     cr_assert_str_eq(rec.alerts[2].src, "192.168.1.22");
     cr_assert_str_eq(rec.alerts[2].protocol, "TLS.Tor");
     cr_assert_str_eq(rec.alerts[3].src, "192.168.1.23");
+    for (size_t i = 0; i < rec.count; i++)
+        assert_hub_accepts(&rec.alerts[i]);
     engine_free(e);
 }
 
