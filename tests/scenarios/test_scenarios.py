@@ -172,6 +172,26 @@ def check_sector_verdicts(d, site):
           'electric-power without a site file: %s' % alert_tuples(bare))
 
 
+def check_real_goose_capture():
+    """A real GOOSE capture from the corpus: normal in electric-power; in
+    financial-services one unexpected-protocol alert per publisher, the
+    publishers being exactly those tshark sees."""
+    corpus = os.environ.get('MAMORI_CORPUS')
+    capture = os.path.join(corpus or '', 'ITI-ICS-Security-Tools', 'IEC61850', 'GOOSE', 'Sample_File_GOOSE.pcap')
+    if not corpus or not os.path.exists(capture):
+        check(False, 'corpus capture missing: %s' % capture)
+        return
+    fields = subprocess.run(['tshark', '-r', capture, '-Y', 'goose', '-T', 'fields', '-e', 'eth.src', '-e',
+                             'eth.dst'], capture_output=True, text=True, check=True).stdout
+    publishers = sorted(set(tuple(line.split('\t')) for line in fields.splitlines() if line))
+    check(len(publishers) == 3, 'tshark publishers: %s' % publishers)
+    power, _ = records(['--sector', 'electric-power', '-r', capture])
+    check(power == [], 'real GOOSE in electric-power: %s' % alert_tuples(power))
+    finance, _ = records(['--sector', 'financial-services', '-r', capture])
+    check(alert_tuples(finance) == sorted(('unexpected-protocol', 'T0869', src, dst, 1) for src, dst in publishers),
+          'real GOOSE in financial-services: %s' % alert_tuples(finance))
+
+
 def check_profiles_and_errors(d):
     profiles = sorted(os.path.join(SOURCE, 'sectors', 'profiles', f)
                       for f in os.listdir(os.path.join(SOURCE, 'sectors', 'profiles')))
@@ -231,6 +251,7 @@ def main():
         check_timed_learning(d, site)
         check_workers_agree(d, baseline, detect)
         check_sector_verdicts(d, site)
+        check_real_goose_capture()
         check_profiles_and_errors(d)
         check_baseline_commands(d, baseline, site)
     if failures:
