@@ -181,6 +181,8 @@ Test(corpus, tcp_flows_match_tshark_conversations)
 
 static const char *const udp_captures[] = {
     "ITI-ICS-Security-Tools/C37.118/C37.118_1PMU_UDP.pcap",
+    "ITI-ICS-Security-Tools/beckoff/addroute.pcapng", /* IPv4 and IPv6, broadcast and multicast */
+    "ITI-ICS-Security-Tools/beckoff/beckoffiplinktc2.pcapng",
     "zeek/dnp3/dnp3_udp_read.pcap",
     "zeek/dnp3/dnp3_udp_en_spon.pcap",
 };
@@ -266,4 +268,17 @@ Test(corpus, empty_capture_gives_nothing)
     run_capture("ITI-ICS-Security-Tools/dnp3/opendnp3-3/conformance/6.4.2/dump.pcap", &r);
     cr_assert_eq(r.n_flows, 0);
     cr_assert_eq(r.stats.packets, 0);
+}
+
+Test(corpus, ipv6_frames_counted_as_the_catalog_says)
+{
+    static struct run r;
+    run_capture("ITI-ICS-Security-Tools/beckoff/addroute.pcapng", &r);
+    /* CATALOG.tsv: 246 frames, ipv6=33 */
+    cr_assert_eq(r.stats.packets, 246);
+    cr_assert_eq(r.stats.ipv6, 33);
+    size_t v6_flows = 0;
+    for (size_t i = 0; i < r.n_flows; i++)
+        v6_flows += strchr(r.flows[i].a, ':') != strrchr(r.flows[i].a, ':');
+    cr_assert_gt(v6_flows, 0);
 }
