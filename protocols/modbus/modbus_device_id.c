@@ -6,18 +6,11 @@
 
 #include <string.h>
 
-#define MEI_CANOPEN_GENERAL_REFERENCE 13
-#define MEI_READ_DEVICE_ID 14
 #define MORE_FOLLOWS_NO 0x00
 #define MORE_FOLLOWS_YES 0xff
 /* Conformity level: 1-3 basic/regular/extended, plus 0x80 when individual access works. */
 #define CONFORMITY_INDIVIDUAL_ACCESS 0x80
 #define CONFORMITY_LEVEL_MAX 3
-
-static void set_function_name(struct modbus_adu *adu, const char *name)
-{
-    adu->ev->function_name = name;
-}
 
 static bool conformity_valid(uint8_t level)
 {
@@ -87,8 +80,9 @@ void modbus_decode_encapsulated(struct modbus_adu *adu)
         modbus_pdu_flag_mismatch(adu, "mei_differs_from_request");
     if (!adu->is_response)
         adu->record->sub_code = mei;
-    if (mei == MEI_READ_DEVICE_ID) {
-        set_function_name(adu, "read_device_identification");
+    if (modbus_mei_function_name(mei))
+        adu->ev->function_name = modbus_mei_function_name(mei);
+    if (mei == MODBUS_MEI_READ_DEVICE_ID) {
         adu->ev->op = MAMORI_OP_IDENTIFY;
         if (adu->is_response)
             device_id_response(adu);
@@ -96,9 +90,7 @@ void modbus_decode_encapsulated(struct modbus_adu *adu)
             device_id_request(adu);
         return;
     }
-    if (mei == MEI_CANOPEN_GENERAL_REFERENCE)
-        set_function_name(adu, "canopen_general_reference");
-    else
+    if (mei != MODBUS_MEI_CANOPEN_GENERAL_REFERENCE)
         modbus_pdu_flag_value(adu, "reserved_mei_type");
     modbus_decode_raw(adu);
 }

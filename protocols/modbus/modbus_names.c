@@ -140,6 +140,14 @@ const char *modbus_read_device_id_name(uint8_t code)
     return code < sizeof read_device_id_names / sizeof read_device_id_names[0] ? read_device_id_names[code] : NULL;
 }
 
+/* Function names for the MEI types of function 43 that have one, else NULL. */
+const char *modbus_mei_function_name(uint16_t mei)
+{
+    if (mei == MODBUS_MEI_READ_DEVICE_ID)
+        return "read_device_identification";
+    return mei == MODBUS_MEI_CANOPEN_GENERAL_REFERENCE ? "canopen_general_reference" : NULL;
+}
+
 static const char *const anomaly_names[MODBUS_ANOMALY__COUNT] = {
     [MODBUS_ANOMALY_INVALID_PROTOCOL_ID] = "invalid_protocol_id",
     [MODBUS_ANOMALY_INVALID_LENGTH] = "invalid_length",

@@ -112,8 +112,11 @@ static void decode_exception(struct modbus_adu *adu)
         detail_cstring(ev->detail, "exception", name);
     else
         modbus_pdu_flag_value(adu, "undefined_exception_code");
-    if (adu->request)
-        modbus_pdu_set_range(adu, adu->request->start, adu->request->quantity);
+    const struct modbus_pending *req = adu->request;
+    if (req && req->quantity)
+        modbus_pdu_set_range(adu, req->start, req->quantity);
+    if (req && req->func_code == MODBUS_FC_ENCAPSULATED_INTERFACE && modbus_mei_function_name(req->sub_code))
+        ev->function_name = modbus_mei_function_name(req->sub_code);
 }
 
 void modbus_decode_raw(struct modbus_adu *adu)

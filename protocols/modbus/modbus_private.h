@@ -29,6 +29,10 @@
 #define MBAP_LENGTH_PREFIX 6
 #define MODBUS_ADU_MAX (MBAP_LENGTH_PREFIX + MBAP_LENGTH_MAX_UMAS)
 
+/* MEI types of function 43. */
+#define MODBUS_MEI_CANOPEN_GENERAL_REFERENCE 13
+#define MODBUS_MEI_READ_DEVICE_ID 14
+
 #define MODBUS_EXCEPTION_FLAG 0x80
 #define MODBUS_FUNCTION_MASK 0x7f
 
@@ -178,6 +182,7 @@ const char *modbus_diagnostic_name(uint16_t sub_code);
 const char *modbus_device_object_name(uint8_t object_id);
 const char *modbus_device_object_identity(uint8_t object_id);
 const char *modbus_read_device_id_name(uint8_t code);
+const char *modbus_mei_function_name(uint16_t mei);
 
 /* modbus_pdu.c: reporting helpers shared by the PDU decoders. */
 void modbus_pdu_flag_length(struct modbus_adu *adu, const char *why);

@@ -376,3 +376,12 @@ Test(modbus_functions, umas_program_download_and_stop_are_visible)
     expect(4, "\"object\":\"stop_plc\"");
     expect(5, "\"status\":253");
 }
+
+Test(modbus_functions, exception_to_device_identification_keeps_its_name)
+{
+    exchange(ADU(41, 255, 0x2b, 0x0e, 0x01, 0x00), ADU(41, 255, 0xab, 0x04));
+    expect_events(2);
+    expect(1, "\"op\":\"exception\",\"unit\":255,\"function_code\":43,\"function\":\"read_device_identification\","
+              "\"status\":4,\"latency_us\":250,");
+    expect(1, "\"exception_code\":4,\"exception\":\"server_device_failure\"}");
+}
