@@ -3,10 +3,12 @@
 -r CAPTURE --sector electric-power --hub ... --key ... --hub-key ...` raises
 alerts from the Modbus attack captures; the subscriber receives exactly the
 alerts written to the sensor's own alert log (compared by id and content),
-and the same settings work from the YAML config file. A bad key file is one
-clear error line."""
+and the same settings work from the YAML config file. An indicator set pushed
+by the hub and kept by the sensor raises indicator-match alerts at its next
+start. A bad key file is one clear error line."""
 import json
 import os
+import subprocess
 
 import hubtest
 from hubtest import check, alerts_in, wait_for
@@ -56,6 +58,41 @@ def test(make):
         if received != expected:
             raise hubtest.Fail("alert %s differs:\n%s\n%s" % (mine["id"], json.dumps(expected), json.dumps(received)))
     check(True, "every delivered alert equals the logged one member by member (site filled by the hub)")
+
+    # Indicators: the ISAC lists 10.0.0.57; the sensor, which received the set
+    # earlier and kept it, applies it at its next start.
+    with open(h.path("ioc.txt"), "w") as f:
+        f.write("# electric-power block list\nip 10.0.0.57\n")
+    r = h.run([h.hub_bin, "indicators", "push", h.path("ioc.txt"), "--sector", "electric-power", "-c", h.config])
+    check(r.returncode == 0, "indicators pushed")
+    ind_dir = h.path("ind")
+    os.mkdir(ind_dir)
+    fetch = subprocess.Popen(h.sender_argv("grid-sensor", "fetch.spool", "--hold", "--indicators-dir", ind_dir),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    h.procs.append(fetch)
+    check(wait_for(lambda: os.path.exists(os.path.join(ind_dir, "electric-power.version"))),
+          "the sensor received and kept the set")
+    fetch.kill()
+    fetch.wait()
+    logs = h.path("logs-ioc")
+    os.mkdir(logs)
+    r = h.run([mamori, "-r", os.path.join(corpus, CAPTURES[1]), "--sector", "electric-power", "--log-dir", logs,
+               "--no-progress", "--hub", h.sensors_ep, "--key", h.path("grid-sensor.key"), "--hub-key",
+               h.path("hub.pub"), "-o", "hub.spool=" + h.path("spool.db"), "-o", "hub.indicators_dir=" + ind_dir],
+              timeout=120)
+    alerts = alerts_in(os.path.join(logs, "alert.json"))
+    matches = [a for a in alerts if a["category"] == "indicator-match"]
+    check(r.returncode == 0 and "electric-power indicators version 1: watching 1 addresses" in r.stderr,
+          "mamori loaded the kept set at start")
+    check(matches and all("10.0.0.57 is listed in the electric-power indicators (version 1)" in a["summary"]
+                          and a["evidence"]["indicator"] == {"type": "ip", "value": "10.0.0.57",
+                                                             "sector": "electric-power", "version": 1}
+                          for a in matches), "%d indicator-match alerts for 10.0.0.57" % len(matches))
+    flows = [a["evidence"]["flow_id"] for a in matches]
+    check(len(flows) == len(set(flows)), "one indicator alert per flow")
+    got = wait_for(lambda: len(alerts_in(out)) >= len(logged) + len(alerts) and alerts_in(out))
+    check([a["id"] for a in got[len(logged):]] == [a["id"] for a in alerts],
+          "the subscriber received them with the engine's alerts")
 
     r = h.run([mamori, "-r", os.path.join(corpus, CAPTURES[0]), "--sector", "electric-power", "--hub", h.sensors_ep,
                "--key", h.path("missing.key"), "--hub-key", h.path("hub.pub")])
