@@ -59,12 +59,15 @@ def expected_events(client_lines):
 
 def main():
     peers_bin = sys.argv[1]
-    port = 20000 + (os.getpid() % 10000) * 2
     with tempfile.TemporaryDirectory() as tmp:
         pcap = os.path.join(tmp, "peers.pcap")
-        run = subprocess.run([peers_bin, pcap, str(port)], capture_output=True, text=True, timeout=60)
-        if run.returncode != 0:
+        for attempt in range(3):  # another port if this pair is taken
+            port = 20000 + ((os.getpid() + 1000 * attempt) % 10000) * 2
+            run = subprocess.run([peers_bin, pcap, str(port)], capture_output=True, text=True, timeout=60)
+            if run.returncode == 0:
+                break
             print(run.stderr)
+        else:
             return 1
         client = [json.loads(line) for line in run.stdout.splitlines()]
         out = subprocess.run([os.environ["MAMORI_BIN"], "--no-progress", "-r", pcap], check=True,
