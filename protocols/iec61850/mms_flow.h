@@ -54,6 +54,7 @@ struct mms_pending {
     uint8_t dir;        /* direction the request travelled */
     uint32_t invoke_id;
     uint32_t service;
+    bool operate;       /* the request wrote a control object */
     uint64_t time_us;
 };
 
@@ -88,7 +89,7 @@ void mms_stack_tpdu(struct mms_flow *flow, cursor tpdu, const struct mamori_pars
  * event is out. A response or error takes its request back out (false when
  * none was pending). Neither emits: the sink's detail buffer may be in use. */
 bool mms_pairing_request(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, uint32_t invoke_id,
-                         uint32_t service, struct mms_pending *evicted);
+                         uint32_t service, bool operate, struct mms_pending *evicted);
 bool mms_pairing_response(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, uint32_t invoke_id,
                           struct mms_pending *request);
 /* Emits anomaly `a` (unanswered_request, pending_table_full) for req. */

@@ -27,7 +27,7 @@ void mms_report_unanswered(struct mms_flow *flow, const struct mamori_parse_ctx 
 }
 
 bool mms_pairing_request(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, uint32_t invoke_id,
-                         uint32_t service, struct mms_pending *evicted)
+                         uint32_t service, bool operate, struct mms_pending *evicted)
 {
     bool did_evict = false;
     struct mms_pending *slot = NULL, *oldest = &flow->pending[0];
@@ -53,6 +53,7 @@ bool mms_pairing_request(struct mms_flow *flow, const struct mamori_parse_ctx *c
     slot->dir = (uint8_t)ctx->dir;
     slot->invoke_id = invoke_id;
     slot->service = service;
+    slot->operate = operate;
     slot->time_us = ctx->time_us;
     return did_evict;
 }

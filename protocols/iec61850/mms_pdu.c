@@ -69,8 +69,10 @@ static void confirmed(struct mms_pdu_ctx *p, cursor members, bool is_request, st
         mms_read_request(p, &m);
     else
         mms_read_response(p, &m);
-    if (m.tag == MMS_SVC_WRITE && p->control)
+    if (m.tag == MMS_SVC_WRITE && p->control) {
         p->ev->op = MAMORI_OP_OPERATE;
+        info->operate = true;
+    }
 }
 
 /* Confirmed-ErrorPDU: invokeID [0], modifierPosition [1], serviceError [2]. */

@@ -24,6 +24,7 @@ struct mms_pdu_info {
     uint32_t invoke_id; /* invokeID, or originalInvokeID of cancel and reject */
     bool has_service;
     uint32_t service;   /* confirmed service tag (requests, responses) */
+    bool operate;       /* a write to an IEC 61850 control object */
     const char *error;  /* first malformation, snake_case; NULL when well-formed */
 };
 

@@ -104,8 +104,9 @@ struct pairing_outcome {
     bool unmatched;
 };
 
-/* Remembers requests; gives responses and errors their latency (and errors
- * the service of their request). Emits nothing. */
+/* Remembers requests; gives responses and errors their latency, errors the
+ * service of their request, and responses to control writes the operate
+ * class. Emits nothing. */
 static void pair(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, struct mamori_event *ev,
                  const struct mms_pdu_info *info, struct pairing_outcome *out)
 {
@@ -113,7 +114,8 @@ static void pair(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, stru
     if (!info->has_invoke_id)
         return;
     if (info->type == MMS_CONFIRMED_REQUEST && info->has_service) {
-        out->evicted = mms_pairing_request(flow, ctx, info->invoke_id, info->service, &out->evicted_request);
+        out->evicted = mms_pairing_request(flow, ctx, info->invoke_id, info->service, info->operate,
+                                           &out->evicted_request);
         return;
     }
     if (info->type != MMS_CONFIRMED_RESPONSE && info->type != MMS_CONFIRMED_ERROR)
@@ -123,6 +125,8 @@ static void pair(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, stru
         return;
     }
     ev->latency_us = ctx->time_us >= req.time_us ? (int64_t)(ctx->time_us - req.time_us) : 0;
+    if (req.operate && ev->op == MAMORI_OP_WRITE)
+        ev->op = MAMORI_OP_OPERATE; /* the outcome of a control */
     const struct mms_service *svc = mms_confirmed_service(req.service);
     if (info->type == MMS_CONFIRMED_ERROR && svc) {
         ev->has_function = true;

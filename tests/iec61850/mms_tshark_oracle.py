@@ -78,6 +78,14 @@ TSHARK_PDU_KEYS = {
     "mms.conclude_ErrorPDU_element": "conclude-ErrorPDU",
 }
 NAME_KEYS = ["domainId", "itemId", "vmd_specific", "aa_specific"]
+CONTROL_SUFFIXES = ("$Oper", "$SBOw", "$Cancel")
+
+
+def expected_write_op(names):
+    """IEC 61850 control objects make a write an operate (see docs/mms.md)."""
+    items = [v for k, v in names if k in ("itemId", "vmd_specific", "aa_specific")]
+    control = any("$CO$" in v and v.endswith(CONTROL_SUFFIXES) for v in items)
+    return "operate" if control else "write"
 
 # Wireshark's MMS-over-COTP heuristic (dissect_mms_heur in
 # asn1/mms/packet-mms-template.c) refuses any PDU whose first length octet is
@@ -190,8 +198,9 @@ def our_pdus(events):
             continue
         sec, _, frac = ("%.6f" % ev["ts"]).partition(".")
         key = (int(sec) * 1000000 + int(frac), ev["sport"])
-        f = frames.setdefault(key, {"pdus": [], "invokeID": [], "service": [], "names": []})
+        f = frames.setdefault(key, {"pdus": [], "invokeID": [], "service": [], "names": [], "ops": []})
         f["pdus"].append(detail["MMSpdu"])
+        f["ops"].append(ev.get("op"))
         if "invokeID" in detail:
             f["invokeID"].append(detail["invokeID"])
         if "confirmedServiceRequest" in detail:
@@ -231,6 +240,8 @@ def compare(capture, path):
                 problems.append("frame %d: tshark %s, no mamori event" % (frame, t))
             continue
         diff = {k: (t[k], o[k]) for k in ("pdus", "invokeID", "service", "names") if t[k] != o[k]}
+        if ("request", 5) in t["service"] and o["ops"] != [expected_write_op(t["names"])]:
+            diff["op"] = (expected_write_op(t["names"]), o["ops"])
         if diff and not known:
             problems.append("frame %d differs: %s" % (frame, diff))
     n = sum(len(f["pdus"]) for f in theirs.values())

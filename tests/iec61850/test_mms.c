@@ -178,6 +178,12 @@ Test(mms, writes_to_control_objects_are_operate)
     control_write("CSWI1$CO$Pos$SBOw");
     control_write("CSWI1$CO$Pos$Cancel");
     cr_assert_eq(stream_feed_count(&feed, "\"op\":\"operate\""), 3);
+    /* The response to a control write reports the control's outcome. */
+    wire_reset(&args);
+    wire_int(&args, 0x80, 3);
+    response(20, 0xA5, &args);
+    EXPECT_EVENT("\"role\":\"response\"", "\"op\":\"operate\"", "\"status\":3,", "\"write\":[{\"failure\":3}]");
+    cr_assert_eq(stream_feed_count(&feed, "\"op\":\"operate\""), 4);
     EXPECT_EVENT("\"object\":\"IED1CTRL/CSWI1$CO$Pos$Oper\"", "\"listOfData\":[{\"structure\":[{\"boolean\":true}]}]");
     /* $CO$ without a control suffix, or a suffix outside $CO$, stays a write. */
     control_write("CSWI1$CO$Pos$ctlModel");
