@@ -4,6 +4,7 @@
 #include "baseline_private.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@ void baseline_limits_defaults(struct baseline_limits *lim)
     lim->max_pairs = 16384;
     lim->max_values = 65536;
     lim->max_publishers = 4096;
+    lim->max_conversations = 16384;
 }
 
 struct baseline *baseline_new(const struct baseline_limits *lim)
@@ -32,7 +34,9 @@ struct baseline *baseline_new(const struct baseline_limits *lim)
     bl->values = bounded_table_new(lim->max_values, sizeof(struct bl_value_key), sizeof(struct bl_value), NULL, NULL);
     bl->publishers = bounded_table_new(lim->max_publishers, sizeof(struct bl_publisher_key),
                                        sizeof(struct bl_publisher), NULL, NULL);
-    if (!bl->assets || !bl->pairs || !bl->values || !bl->publishers) {
+    bl->conversations = bounded_table_new(lim->max_conversations, sizeof(struct bl_conversation_key),
+                                          sizeof(struct bl_conversation), NULL, NULL);
+    if (!bl->assets || !bl->pairs || !bl->values || !bl->publishers || !bl->conversations) {
         baseline_free(bl);
         return NULL;
     }
@@ -47,6 +51,7 @@ void baseline_free(struct baseline *bl)
     bounded_table_free(bl->pairs);
     bounded_table_free(bl->values);
     bounded_table_free(bl->publishers);
+    bounded_table_free(bl->conversations);
     free(bl);
 }
 
@@ -292,6 +297,39 @@ void baseline_learn_event(struct baseline *bl, const struct mamori_event *ev)
     bl->events_learned++;
 }
 
+void baseline_learn_flow(struct baseline *bl, const struct flow_record *rec)
+{
+    if (rec->where.ip_version != 4 && rec->where.ip_version != 6)
+        return;
+    struct bl_conversation_key key;
+    memset(&key, 0, sizeof key);
+    bl_endpoint_from(&key.client, &rec->where, true);
+    bl_endpoint_from(&key.server, &rec->where, false);
+    bool created;
+    struct bl_conversation *c = bounded_table_put(bl->conversations, &key, &created);
+    if (created || rec->first_us < c->first_us)
+        c->first_us = rec->first_us;
+    if (rec->last_us > c->last_us)
+        c->last_us = rec->last_us;
+    c->flows++;
+    snprintf(c->app, sizeof c->app, "%s", rec->app_protocol ? rec->app_protocol : "Unknown");
+}
+
+const struct bl_conversation *baseline_conversation(const struct baseline *bl, const struct bl_endpoint *a,
+                                                    const struct bl_endpoint *b)
+{
+    struct bl_conversation_key key;
+    memset(&key, 0, sizeof key);
+    key.client = *a;
+    key.server = *b;
+    const struct bl_conversation *c = bounded_table_peek(bl->conversations, &key);
+    if (c)
+        return c;
+    key.client = *b;
+    key.server = *a;
+    return bounded_table_peek(bl->conversations, &key);
+}
+
 const struct bl_asset *baseline_asset(const struct baseline *bl, const struct bl_endpoint *ep)
 {
     struct bl_asset_key key = { *ep };
@@ -375,12 +413,15 @@ void baseline_get_stats(const struct baseline *bl, struct baseline_stats *st)
     st->evicted_pairs = bounded_table_evictions(bl->pairs);
     st->evicted_values = bounded_table_evictions(bl->values);
     st->evicted_publishers = bounded_table_evictions(bl->publishers);
+    st->evicted_conversations = bounded_table_evictions(bl->conversations);
+    st->conversations = bounded_table_count(bl->conversations);
     st->assets = bounded_table_count(bl->assets);
     st->pairs = bounded_table_count(bl->pairs);
     st->values = bounded_table_count(bl->values);
     st->publishers = bounded_table_count(bl->publishers);
     st->memory_bytes = sizeof *bl + bounded_table_memory(bl->assets) + bounded_table_memory(bl->pairs) +
-                       bounded_table_memory(bl->values) + bounded_table_memory(bl->publishers);
+                       bounded_table_memory(bl->values) + bounded_table_memory(bl->publishers) +
+                       bounded_table_memory(bl->conversations);
 }
 
 void bl_endpoint_format(const struct bl_endpoint *ep, char *out, size_t outlen)

@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "../protocols/event.h"
+#include "../sensor/pipeline.h"
 
 #define BL_PROTOCOL_MAX 16
 #define BL_MAX_UNITS 16
@@ -75,14 +76,21 @@ struct bl_asset {
     char protocols[BL_ASSET_PROTOCOLS][BL_PROTOCOL_MAX];
 };
 
+/* A conversation seen in a finished flow (any protocol): who talked to whom,
+ * so that a learned link to an outside address is not reported again. */
+struct bl_conversation {
+    uint64_t first_us, last_us, flows;
+    char app[BL_PROTOCOL_MAX * 2]; /* nDPI's label of the last flow */
+};
+
 struct baseline_limits {
-    size_t max_assets, max_pairs, max_values, max_publishers;
+    size_t max_assets, max_pairs, max_values, max_publishers, max_conversations;
 };
 
 struct baseline_stats {
     uint64_t events_learned;
-    uint64_t evicted_assets, evicted_pairs, evicted_values, evicted_publishers;
-    size_t assets, pairs, values, publishers;
+    uint64_t evicted_assets, evicted_pairs, evicted_values, evicted_publishers, evicted_conversations;
+    size_t assets, pairs, values, publishers, conversations;
     size_t memory_bytes;
 };
 
@@ -94,6 +102,8 @@ void baseline_free(struct baseline *bl);
 
 /* Learns one event (requests, responses, unsolicited reports and publishes). */
 void baseline_learn_event(struct baseline *bl, const struct mamori_event *ev);
+/* Learns who talked to whom from one finished flow. */
+void baseline_learn_flow(struct baseline *bl, const struct flow_record *rec);
 
 /* Writes the baseline as text, one sorted fact per line. */
 int baseline_write(const struct baseline *bl, FILE *out);
@@ -120,6 +130,9 @@ bool bl_pair_has_function(const struct bl_pair *p, uint32_t function_code);
 bool bl_pair_has_unit(const struct bl_pair *p, uint32_t unit);
 bool bl_pair_covers_range(const struct bl_pair *p, uint32_t function_code, uint32_t start, uint32_t count);
 bool bl_pair_has_object(const struct bl_pair *p, const struct mamori_text *object);
+/* The conversation between two IP endpoints in either direction, or NULL. */
+const struct bl_conversation *baseline_conversation(const struct baseline *bl, const struct bl_endpoint *a,
+                                                    const struct bl_endpoint *b);
 const struct bl_value *baseline_value(const struct baseline *bl, const char *protocol,
                                       const struct bl_endpoint *server, uint32_t unit, uint32_t address);
 const struct bl_publisher *baseline_publisher(const struct baseline *bl, const char *protocol,

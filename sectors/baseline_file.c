@@ -6,6 +6,7 @@
  *        ranges=3:0-9,6:40-40 objects= period_ms=1000 # requests=120
  *   value modbus 10.0.0.10 unit=1 address=40 min=10 max=55 # samples=12
  *   publisher goose 00:0c:cd:01:00:01 object=IED1/LLN0$GO$gcb1 interval_ms=1000 # count=30
+ *   conversation 10.0.1.10 > 192.0.2.8 app=NTP # flows=4 first=... last=...
  * What follows '#' are counters: loaded, but not compared by diff. Object
  * names are percent-encoded where they hold spaces, commas, '%', '#' or '='. */
 #include "baseline_private.h"
@@ -185,6 +186,18 @@ static void format_publisher(struct line_buf *lb, const struct bl_publisher_key 
               round_two_digits(p->interval_us / US_PER_MS), p->count, p->first_us / US_PER_S, p->last_us / US_PER_S);
 }
 
+static void format_conversation(struct line_buf *lb, const struct bl_conversation_key *k,
+                                const struct bl_conversation *c)
+{
+    lb_printf(lb, "conversation ");
+    lb_endpoint(lb, &k->client);
+    lb_printf(lb, " > ");
+    lb_endpoint(lb, &k->server);
+    lb_printf(lb, " app=");
+    lb_escaped(lb, c->app);
+    lb_printf(lb, " # flows=%" PRIu64 " first=%.6f last=%.6f", c->flows, c->first_us / US_PER_S, c->last_us / US_PER_S);
+}
+
 /* All facts as sorted, separately allocated lines; NULL on allocation failure. */
 struct fact_lines {
     char **lines;
@@ -202,7 +215,8 @@ static int collect(const struct bounded_table *t, int kind, struct fact_lines *o
         case 0: format_asset(&lb, key, value); break;
         case 1: format_pair(&lb, key, value); break;
         case 2: format_value(&lb, key, value); break;
-        default: format_publisher(&lb, key, value); break;
+        case 3: format_publisher(&lb, key, value); break;
+        default: format_conversation(&lb, key, value); break;
         }
         if (out->count == *cap) {
             size_t ncap = *cap ? *cap * 2 : 256;
@@ -235,7 +249,7 @@ static int baseline_lines(const struct baseline *bl, struct fact_lines *out)
     out->lines = NULL;
     out->count = 0;
     if (collect(bl->assets, 0, out, &cap) || collect(bl->pairs, 1, out, &cap) || collect(bl->values, 2, out, &cap) ||
-        collect(bl->publishers, 3, out, &cap)) {
+        collect(bl->publishers, 3, out, &cap) || collect(bl->conversations, 4, out, &cap)) {
         fact_lines_free(out);
         return -1;
     }
@@ -251,8 +265,8 @@ int baseline_write(const struct baseline *bl, FILE *out)
         return -1;
     struct baseline_stats st;
     baseline_get_stats(bl, &st);
-    fprintf(out, "%s\n# assets=%zu pairs=%zu values=%zu publishers=%zu\n", HEADER, st.assets, st.pairs, st.values,
-            st.publishers);
+    fprintf(out, "%s\n# assets=%zu pairs=%zu values=%zu publishers=%zu conversations=%zu\n", HEADER, st.assets,
+            st.pairs, st.values, st.publishers, st.conversations);
     for (size_t i = 0; i < f.count; i++)
         fprintf(out, "%s\n", f.lines[i]);
     fact_lines_free(&f);
@@ -386,5 +400,17 @@ void baseline_merge(struct baseline *bl, const struct baseline *changes)
         p->count += src->count;
         if (p->interval_us == 0)
             p->interval_us = src->interval_us;
+    }
+    pos = 0;
+    while (bounded_table_next(changes->conversations, &pos, &key, &value)) {
+        const struct bl_conversation *src = value;
+        bool created;
+        struct bl_conversation *c = bounded_table_put(bl->conversations, key, &created);
+        if (created || src->first_us < c->first_us)
+            c->first_us = src->first_us;
+        if (src->last_us > c->last_us)
+            c->last_us = src->last_us;
+        c->flows += src->flows;
+        memcpy(c->app, src->app, sizeof c->app);
     }
 }

@@ -395,6 +395,43 @@ static void parse_publisher(struct parse_ctx *c, struct baseline *bl, char **tok
     *(struct bl_publisher *)bounded_table_put(bl->publishers, &key, NULL) = p;
 }
 
+static void parse_conversation(struct parse_ctx *c, struct baseline *bl, char **tok, int n)
+{
+    struct bl_conversation_key key;
+    memset(&key, 0, sizeof key);
+    if (n < 4 || strcmp(tok[2], ">") != 0) {
+        parse_error(c, "conversation: expected 'conversation CLIENT > SERVER key=value...'");
+        return;
+    }
+    if (!endpoint_ok(c, tok[1], &key.client) || !endpoint_ok(c, tok[3], &key.server))
+        return;
+    struct bl_conversation conv;
+    memset(&conv, 0, sizeof conv);
+    for (int i = 4; i < n; i++) {
+        char *v = split_kv(tok[i]);
+        bool ok = v != NULL;
+        if (!ok)
+            ;
+        else if (strcmp(tok[i], "app") == 0) {
+            ok = percent_decode(v) && strlen(v) < sizeof conv.app;
+            if (ok)
+                memcpy(conv.app, v, strlen(v) + 1);
+        } else if (strcmp(tok[i], "flows") == 0)
+            ok = parse_u64(v, &conv.flows);
+        else if (strcmp(tok[i], "first") == 0)
+            ok = parse_time(v, &conv.first_us);
+        else if (strcmp(tok[i], "last") == 0)
+            ok = parse_time(v, &conv.last_us);
+        else
+            ok = false;
+        if (!ok) {
+            parse_error(c, "conversation: bad or unknown field '%s'", tok[i]);
+            return;
+        }
+    }
+    *(struct bl_conversation *)bounded_table_put(bl->conversations, &key, NULL) = conv;
+}
+
 struct baseline *baseline_load(const char *path, const struct baseline_limits *lim, FILE *errs)
 {
     FILE *f = fopen(path, "r");
@@ -447,8 +484,10 @@ struct baseline *baseline_load_stream(FILE *f, const char *path, const struct ba
             parse_value(&c, bl, tok, n);
         else if (strcmp(tok[0], "publisher") == 0)
             parse_publisher(&c, bl, tok, n);
+        else if (strcmp(tok[0], "conversation") == 0)
+            parse_conversation(&c, bl, tok, n);
         else
-            parse_error(&c, "unknown fact '%s' (asset, pair, value, publisher)", tok[0]);
+            parse_error(&c, "unknown fact '%s' (asset, pair, value, publisher, conversation)", tok[0]);
     }
     free(line);
     if (c.errors) {

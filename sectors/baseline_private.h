@@ -27,8 +27,13 @@ struct bl_publisher_key {
     char object[BL_OBJECT_MAX];
 };
 
+/* Client first, as the flow's originator. */
+struct bl_conversation_key {
+    struct bl_endpoint client, server;
+};
+
 struct baseline {
-    struct bounded_table *assets, *pairs, *values, *publishers;
+    struct bounded_table *assets, *pairs, *values, *publishers, *conversations;
     uint64_t events_learned;
 };
 

@@ -513,6 +513,19 @@ static void unexpected_protocol_rule(struct engine *e, const struct mamori_event
     send_with_event(e, ev);
 }
 
+/* True when the baseline saw these two hosts talk (this ICS protocol either
+ * way, or any finished flow between them). */
+static bool learned_link(const struct engine *e, const struct mamori_endpoints *w, const char *protocol)
+{
+    if (!e->baseline)
+        return false;
+    struct bl_endpoint a, b;
+    bl_endpoint_from(&a, w, true);
+    bl_endpoint_from(&b, w, false);
+    return (protocol && (baseline_pair(e->baseline, protocol, &a, &b) || baseline_pair(e->baseline, protocol, &b, &a))) ||
+           baseline_conversation(e->baseline, &a, &b);
+}
+
 static void external_event_rule(struct engine *e, const struct mamori_event *ev)
 {
     /* Judged on what a host sends: the answer to a request is not a second finding. */
@@ -520,7 +533,7 @@ static void external_event_rule(struct engine *e, const struct mamori_event *ev)
         return;
     bool src_out = address_external(e, ev->where.ip_version, ev->where.src_ip);
     bool dst_out = address_external(e, ev->where.ip_version, ev->where.dst_ip);
-    if (!src_out && !dst_out)
+    if ((!src_out && !dst_out) || learned_link(e, &ev->where, ev->protocol))
         return;
     if (!alert_begin(e, FINDING_EXTERNAL_PEER, ev->time_us, ev->protocol, &ev->where, ev->detail))
         return;
@@ -656,7 +669,7 @@ void engine_flow(struct engine *e, const struct flow_record *rec)
     bool src_out = address_external(e, v, rec->where.src_ip), dst_out = address_external(e, v, rec->where.dst_ip);
     bool src_ot = !src_out && address_ot(e, v, rec->where.src_ip);
     bool dst_ot = !dst_out && address_ot(e, v, rec->where.dst_ip);
-    if (!((src_out && dst_ot) || (dst_out && src_ot)))
+    if (!((src_out && dst_ot) || (dst_out && src_ot)) || learned_link(e, &rec->where, NULL))
         return;
     if (!alert_begin(e, FINDING_EXTERNAL_PEER, rec->last_us, app, &rec->where, NULL))
         return;

@@ -297,7 +297,9 @@ static void bus_flow(void *state, const struct flow_record *rec)
 {
     struct engine_run *run = state;
     pthread_mutex_lock(&run->lock);
-    if (!run->learning && run->engine)
+    if (run->learning)
+        baseline_learn_flow(run->baseline, rec);
+    else if (run->engine)
         engine_flow(run->engine, rec);
     pthread_mutex_unlock(&run->lock);
 }

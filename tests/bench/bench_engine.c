@@ -118,6 +118,8 @@ static void on_flow(void *ctx, const struct flow_record *rec)
     r->flows++;
     if (r->mode == WITH_ENGINE)
         engine_flow(r->engine, rec);
+    else if (r->mode == LEARNING)
+        baseline_learn_flow(r->baseline, rec);
 }
 
 static void on_alert(void *ctx, const struct mamori_alert *a)
@@ -183,7 +185,7 @@ static void baseline_memory(void)
     long before = rss_kib();
     struct baseline_limits lim = {
         .max_assets = ASSETS + MASTERS, .max_pairs = ASSETS, .max_values = ASSETS * VALUES_PER_ASSET,
-        .max_publishers = 16,
+        .max_publishers = 16, .max_conversations = 16,
     };
     struct baseline *bl = baseline_new(&lim);
     struct mamori_event ev;

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         FILE *sink = fopen("/dev/null", "w");
         struct baseline_limits lim = { FUZZ_TABLE_ENTRIES, FUZZ_TABLE_ENTRIES, FUZZ_TABLE_ENTRIES,
-                                       FUZZ_TABLE_ENTRIES };
+                                       FUZZ_TABLE_ENTRIES, FUZZ_TABLE_ENTRIES };
         struct baseline *bl = baseline_load_stream(f, "fuzz.baseline", &lim, sink ? sink : stderr);
         if (bl && sink)
             baseline_write(bl, sink);

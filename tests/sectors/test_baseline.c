@@ -92,7 +92,7 @@ Test(baseline, text_form_is_exact_and_sorted)
     cr_assert_str_eq(
         render(bl),
         "# mamori baseline v1: the learned normal of a site (docs/sectors.md)\n"
-        "# assets=3 pairs=1 values=1 publishers=1\n"
+        "# assets=3 pairs=1 values=1 publishers=1 conversations=0\n"
         "asset 00:0c:cd:01:00:01 roles=publisher protocols=goose # first=1700000000.000000 last=1700000008.000000\n"
         "asset 10.0.0.1 roles=client protocols=modbus # first=1700000000.000000 last=1700000020.000000\n"
         "asset 10.0.1.10 roles=server protocols=modbus # first=1700000000.000000 last=1700000020.000000\n"
@@ -188,7 +188,7 @@ Test(baseline, damaged_file_names_file_and_line)
     snprintf(expected, sizeof expected,
              "%s:3: '10.0.1.300' is not an IP or MAC address\n"
              "%s:4: value: needs min= and max= with min <= max\n"
-             "%s:5: unknown fact 'router' (asset, pair, value, publisher)\n",
+             "%s:5: unknown fact 'router' (asset, pair, value, publisher, conversation)\n",
              path, path, path);
     cr_assert_str_eq(errs, expected);
     unlink(path);
@@ -198,11 +198,51 @@ Test(baseline, empty_baseline_writes_only_the_header)
 {
     struct baseline *bl = new_baseline();
     cr_assert_str_eq(render(bl), "# mamori baseline v1: the learned normal of a site (docs/sectors.md)\n"
-                                 "# assets=0 pairs=0 values=0 publishers=0\n");
+                                 "# assets=0 pairs=0 values=0 publishers=0 conversations=0\n");
     struct baseline *other = new_baseline();
     FILE *f = fopen("/dev/null", "w");
     cr_assert_eq(baseline_diff(bl, other, f), 0);
     fclose(f);
     baseline_free(bl);
     baseline_free(other);
+}
+
+Test(baseline, conversations_from_flows)
+{
+    struct baseline *bl = new_baseline();
+    struct flow_record f;
+    memset(&f, 0, sizeof f);
+    f.first_us = T0;
+    f.last_us = T0 + 2 * SECOND;
+    f.where.ip_version = 4;
+    f.where.l4_proto = 17;
+    inet_pton(AF_INET, "10.0.1.10", f.where.src_ip);
+    inet_pton(AF_INET, "192.0.2.8", f.where.dst_ip);
+    f.app_protocol = "NTP";
+    baseline_learn_flow(bl, &f);
+    f.last_us = T0 + 5 * SECOND;
+    baseline_learn_flow(bl, &f);
+    const char *text = render(bl);
+    cr_assert(strstr(text, "\nconversation 10.0.1.10 > 192.0.2.8 app=NTP # flows=2 first=1700000000.000000 "
+                           "last=1700000005.000000\n"),
+              "%s", text);
+    struct bl_endpoint a, b;
+    cr_assert(bl_endpoint_parse("192.0.2.8", &a));
+    cr_assert(bl_endpoint_parse("10.0.1.10", &b));
+    cr_assert_not_null(baseline_conversation(bl, &a, &b), "either direction");
+    char path[] = "/tmp/mamori-baseline-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    cr_assert_eq(baseline_save(bl, path), 0);
+    struct baseline_limits lim;
+    baseline_limits_defaults(&lim);
+    struct baseline *back = baseline_load(path, &lim, stderr);
+    cr_assert_not_null(back);
+    const struct bl_conversation *c = baseline_conversation(back, &b, &a);
+    cr_assert_not_null(c);
+    cr_assert_eq(c->flows, 2);
+    cr_assert_str_eq(c->app, "NTP");
+    unlink(path);
+    baseline_free(bl);
+    baseline_free(back);
 }

@@ -773,3 +773,26 @@ Test(engine, sv_rate_against_the_learned_rate)
     engine_free(e);
     baseline_free(bl);
 }
+
+Test(engine, learned_external_link_is_not_reported)
+{
+    load_profile("electric-power", site_substation);
+    struct baseline_limits lim;
+    baseline_limits_defaults(&lim);
+    struct baseline *bl = baseline_new(&lim);
+    struct flow_record ntp = make_flow("10.0.1.10", "192.0.2.8", 123, "NTP", "System");
+    baseline_learn_flow(bl, &ntp);
+    struct engine *e = new_engine(bl);
+    ntp.first_us += 3600 * SECOND;
+    ntp.last_us += 3600 * SECOND;
+    engine_flow(e, &ntp);
+    struct flow_record other = make_flow("10.0.1.10", "192.0.2.9", 443, "TLS", "Web");
+    other.first_us = ntp.first_us;
+    other.last_us = ntp.last_us;
+    engine_flow(e, &other);
+    engine_finish(e);
+    cr_assert_eq(rec.count, 1);
+    assert_alert(only_alert("external-peer"), "T0883", "10.0.1.10", "192.0.2.9", 1);
+    engine_free(e);
+    baseline_free(bl);
+}
