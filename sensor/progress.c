@@ -18,7 +18,8 @@ static uint64_t monotonic_ms(void)
 
 void progress_init(struct progress *p, bool wanted, uint64_t total_bytes)
 {
-    *p = (struct progress){.enabled = wanted && isatty(STDERR_FILENO), .total_bytes = total_bytes};
+    /* Without a size (standard input) there is nothing to measure against. */
+    *p = (struct progress){.enabled = wanted && total_bytes && isatty(STDERR_FILENO), .total_bytes = total_bytes};
 }
 
 void progress_update(struct progress *p, uint64_t offset, uint64_t packets)

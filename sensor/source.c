@@ -16,6 +16,7 @@
 #define FILE_BATCH_FRAMES 512
 #define LIVE_READ_TIMEOUT_MS 100
 #define US_PER_S UINT64_C(1000000)
+#define STDIN_PATH "-" /* -r - reads standard input, as tcpdump does */
 
 struct capture_source {
     pcap_t *pcap;
@@ -62,8 +63,9 @@ static struct capture_source *new_source(const char *name, bool live)
 
 struct capture_source *source_open_file(const char *path, const char *filter, char *err, size_t errlen)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
+    struct stat st = {0};
+    bool from_stdin = strcmp(path, STDIN_PATH) == 0;
+    if (!from_stdin && stat(path, &st) != 0) {
         snprintf(err, errlen, "%s: cannot read capture file: %s", path, strerror(errno));
         return NULL;
     }
@@ -74,7 +76,7 @@ struct capture_source *source_open_file(const char *path, const char *filter, ch
     char pcap_err[PCAP_ERRBUF_SIZE] = "";
     pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, pcap_err);
     if (!p) {
-        if (st.st_size == 0)
+        if (st.st_size == 0 && !from_stdin)
             snprintf(err, errlen, "%s: not a capture file: the file is empty", path);
         else if (strstr(pcap_err, "unknown file format") || strstr(pcap_err, "truncated"))
             snprintf(err, errlen, "%s: not a pcap or pcapng capture file (%s)", path, pcap_err);

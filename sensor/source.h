@@ -41,6 +41,7 @@ typedef void (*source_frame_fn)(void *ctx, int linktype, uint64_t time_us, const
 
 struct capture_source;
 
+/* path "-" reads a capture from standard input. */
 struct capture_source *source_open_file(const char *path, const char *filter, char *err, size_t errlen);
 struct capture_source *source_open_live(const char *interface, const struct live_options *opts,
                                         const char *filter, char *err, size_t errlen);

@@ -136,6 +136,15 @@ def check_missing_and_empty_files():
         assert line == f"mamori: {empty}: not a capture file: the file is empty", line
 
 
+def check_standard_input():
+    capture = corpus("nDPI/dnp3.pcap")  # pcapng: read as a stream, no seeking
+    from_file = run(["-r", capture])
+    with open(capture, "rb") as f:
+        from_stdin = run(["-r", "-"], stdin=f)
+    assert from_stdin.flows == from_file.flows and from_stdin.events == from_file.events
+    assert from_stdin.final_stats["capture"]["sources"][0]["file"] == "-"
+
+
 def check_log_dir():
     capture = corpus("ITI-ICS-Security-Tools/ModbusTCP/modbus_test_data_part1.pcap")
     on_stdout = run(["-r", capture])
@@ -169,6 +178,7 @@ def main():
     tap.check("truncated capture: every complete packet, a warning, exit 0", check_truncated_capture)
     tap.check("not a capture: one line, exit 1", check_not_a_capture)
     tap.check("missing and empty files: one line, exit 1", check_missing_and_empty_files)
+    tap.check("-r - reads standard input", check_standard_input)
     tap.check("--log-dir: one file per record type, same records as stdout", check_log_dir)
     tap.done()
 
