@@ -341,3 +341,39 @@ Test(flow, layer2_flows_by_source_mac_and_appid)
     cr_assert_eq(h.flows[0].rec.id, 1);
     cr_assert_eq(h.flows[1].rec.id, 2);
 }
+
+Test(flow, evicted_tcp_flow_flushes_held_bytes_to_its_decoder)
+{
+    h.cfg.max_flows = 1;
+    harness_start(&h);
+    tcp(SEC, true, 100, 0, S, NULL);
+    tcp(SEC + 1, true, 101, 0, A, "one\n");
+    tcp(SEC + 2, true, 110, 0, A, "three\n"); /* bytes 105..109 missing: held */
+    cr_assert_eq(harness_stats(&h)->tcp_held_bytes, 6);
+    udp(2 * SEC, "10.0.0.9", 1, SERVER, 9, "x"); /* needs the only slot */
+    cr_assert_eq(h.n_flows, 1);
+    cr_assert_str_eq(h.flows[0].reason, "evicted");
+    cr_assert_eq(h.flows[0].rec.gaps, 5);
+    cr_assert_eq(harness_stats(&h)->tcp_held_bytes, 0);
+    cr_assert_eq(recorder_n_finished, 1);
+    const struct recorder_log *log = &recorder_finished[0];
+    cr_assert_eq(log->len[0], 10);
+    cr_assert_arr_eq(log->bytes[0], "one\nthree\n", 10);
+    cr_assert_eq(log->gaps[0], 1);
+    cr_assert_eq(log->gap_at[0][0], 4);
+}
+
+Test(flow, layer2_idle_timeout)
+{
+    harness_start(&h);
+    const uint8_t pdu[] = { '!', 1, 0, 8, 0, 0, 0, 0 };
+    uint8_t f[64];
+    size_t n = frame_build_l2(f, frame_src_mac, RECORDER_ETHERTYPE, 0, NULL, pdu, sizeof pdu);
+    pipeline_packet(h.pl, LINKTYPE_ETHERNET, SEC, f, (uint32_t)n, (uint32_t)n);
+    pipeline_tick(h.pl, SEC + h.cfg.l2_idle_timeout_us - 1);
+    cr_assert_eq(h.n_flows, 0);
+    pipeline_tick(h.pl, SEC + h.cfg.l2_idle_timeout_us);
+    cr_assert_eq(h.n_flows, 1);
+    cr_assert_str_eq(h.flows[0].reason, "idle");
+    cr_assert_str_eq(h.flows[0].state, "S0");
+}
