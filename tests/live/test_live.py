@@ -125,13 +125,13 @@ def event_view(event):
             event.get("src_mac"), event.get("object"))
 
 
-def check_replay_seen_whole():
+def check_replay_seen_whole(workers):
     files = [corpus(p) for p in REPLAYED]
     offline = run(sum((["-r", f] for f in files), []))
     expected_packets = offline.final_stats["capture"]["packets"]
     with Namespace() as ns, tempfile.TemporaryDirectory() as logs:
         os.chmod(logs, 0o755)
-        proc = start_mamori(ns, logs)
+        proc = start_mamori(ns, logs, ["--workers", str(workers)])
         try:
             replay = sh("tcpreplay", "-q", "-i", ns.outside, "--mbps=20", *files)
             assert re.search(r"Failed packets:\s+0\n", replay.stdout), replay.stdout
@@ -173,8 +173,9 @@ def main():
               "run it as root as CI does\n1..1")
         sys.exit(1)
     tap = Tap()
-    tap.check("replayed captures: every packet seen, none dropped, flows and events as with -r",
-              check_replay_seen_whole)
+    for workers in (1, 2):
+        tap.check(f"replayed captures, {workers} worker(s): every packet seen, none dropped, flows and events as "
+                  "with -r", check_replay_seen_whole, workers)
     tap.check("idle interface: SIGINT stops it at once", check_idle_shutdown, signal.SIGINT)
     tap.check("idle interface: SIGTERM stops it at once", check_idle_shutdown, signal.SIGTERM)
     tap.done()
