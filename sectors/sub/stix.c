@@ -14,6 +14,7 @@
 #define MAX_CACHED 128
 #define OBJECT_JSON_CAP 65536
 #define ADDRESS_TEXT 64
+#define STIX_COUNT_MAX 999999999u /* number_observed and count are capped here by STIX 2.1 */
 
 struct cached_id {
     char name[64];
@@ -187,7 +188,7 @@ void stix_add(struct stix_writer *s, const struct mamori_alert *a, const char *o
     const char *pattern = pattern_for(s, a);
     bool has_src = address_object(s, a->src, src), has_dst = address_object(s, a->dst, dst);
     stix_time(a->time_us, seen);
-    uint64_t count = a->count ? a->count : 1;
+    uint64_t count = a->count == 0 ? 1 : a->count > STIX_COUNT_MAX ? STIX_COUNT_MAX : a->count;
     if (has_src || has_dst) {
         new_id("observed-data", observed);
         object_begin(s, "observed-data", observed);
