@@ -11,6 +11,8 @@
 #define ACSE_TAG_CONTEXT_NAME 1
 #define ACSE_TAG_AARE_RESULT 2
 #define ACSE_TAG_REASON 0       /* RLRQ, RLRE reason; ABRT abort-source */
+#define ACSE_TAG_MECHANISM_NAME 11   /* [11] IMPLICIT OBJECT IDENTIFIER */
+#define ACSE_TAG_AUTHENTICATION 12   /* [12] calling-authentication-value (AARQ) */
 #define ACSE_TAG_USER_INFO 30
 #define ACSE_TAG_EXTERNAL 8     /* UNIVERSAL 8 */
 #define ACSE_TAG_OID 6
@@ -66,7 +68,14 @@ static bool read_field(const struct ber_tlv *tlv, struct acse_apdu *out)
     switch (out->type) {
     case ACSE_AARQ:
     case ACSE_AARE:
-        if (tlv->tag == ACSE_TAG_CONTEXT_NAME) {
+        if (tlv->tag == ACSE_TAG_MECHANISM_NAME) {
+            out->mechanism_name = tlv->value;
+        } else if (out->type == ACSE_AARQ && tlv->tag == ACSE_TAG_AUTHENTICATION) {
+            if (!inner(tlv->value, &in) || in.cls != BER_CLASS_CONTEXT)
+                return false;
+            out->has_authentication = true;
+            out->authentication_kind = in.tag;
+        } else if (tlv->tag == ACSE_TAG_CONTEXT_NAME) {
             if (!inner(tlv->value, &in) || !ber_is(&in, BER_CLASS_UNIVERSAL, ACSE_TAG_OID))
                 return false;
             out->context_name = in.value;

@@ -2,9 +2,10 @@
  * presentation user data, as MMS uses them.
  *
  * Reads the fields an operator wants to see (application context name, the
- * association result, release reason, abort source) and finds the MMS PDU in
- * user-information (an EXTERNAL whose encoding is single-ASN1-type or
- * octet-aligned). AP titles and authentication values are skipped. */
+ * association result, release reason, abort source, whether and how the
+ * caller authenticated) and finds the MMS PDU in user-information (an
+ * EXTERNAL whose encoding is single-ASN1-type or octet-aligned). AP titles
+ * are skipped, and authentication values (passwords) are never copied out. */
 #ifndef MAMORI_ACSE_H
 #define MAMORI_ACSE_H
 
@@ -38,6 +39,9 @@ struct acse_apdu {
     int64_t reason;
     bool has_abort_source;      /* ABRT: 0 acse-service-user, 1 acse-service-provider */
     int64_t abort_source;
+    cursor mechanism_name;      /* AARQ/AARE: authentication mechanism OID contents (may be empty) */
+    bool has_authentication;    /* AARQ: calling-authentication-value present */
+    uint32_t authentication_kind; /* its CHOICE tag: 0 password (charstring), 1 bitstring, 2 external, 3 other */
     bool has_user_data;         /* user-information carried a value */
     cursor user_data;           /* its encoded value (the MMS PDU) */
 };

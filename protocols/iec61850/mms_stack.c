@@ -80,6 +80,17 @@ static void cotp_event(const struct mamori_parse_ctx *ctx, const struct cotp_tpd
     }
 }
 
+/* Authentication-value CHOICE alternatives; the value itself is never logged. */
+static const char *authentication_name(uint32_t kind)
+{
+    switch (kind) {
+    case 0: return "password";
+    case 1: return "bitstring";
+    case 2: return "external";
+    default: return "other";
+    }
+}
+
 static void acse_detail(struct mamori_detail *d, const struct acse_apdu *a)
 {
     char oid[OID_TEXT_MAX];
@@ -88,6 +99,11 @@ static void acse_detail(struct mamori_detail *d, const struct acse_apdu *a)
     size_t n = acse_oid_text(a->context_name, oid, sizeof oid);
     if (n)
         detail_string(d, "aSO_context_name", oid, n);
+    n = acse_oid_text(a->mechanism_name, oid, sizeof oid);
+    if (n)
+        detail_string(d, "mechanism_name", oid, n);
+    if (a->has_authentication)
+        detail_cstring(d, "authentication", authentication_name(a->authentication_kind));
     if (a->has_result)
         detail_int(d, "result", a->result);
     if (a->has_reason)

@@ -810,3 +810,37 @@ Test(mms, status_request_is_diagnostic)
     primitive_request(80, 0x80, extended, 1);
     EXPECT_EVENT("\"op\":\"diagnostic\"", "\"function_code\":0,", "\"function\":\"status\"", "\"status\":false");
 }
+
+/* AARQ with password authentication (mechanism 2.2.3.1): the kind is
+ * reported, the password never is. */
+Test(mms, association_with_password_names_the_mechanism_not_the_password)
+{
+    static const uint8_t mms_context[] = {0x28, 0xCA, 0x22, 0x02, 0x03};
+    static const uint8_t requirements[] = {0x06, 0x80};         /* authentication */
+    static const uint8_t password_mechanism[] = {0x52, 0x03, 0x01}; /* 2.2.3.1 */
+    static const uint8_t conclude_request[] = {0x8B, 0x00};
+    struct wire aarq;
+    wire_reset(&aarq);
+    wire_open(&aarq, 0x60);
+    wire_open(&aarq, 0xA1);
+    wire_prim(&aarq, 0x06, mms_context, sizeof mms_context);
+    wire_close(&aarq);
+    wire_prim(&aarq, 0x8A, requirements, sizeof requirements);
+    wire_prim(&aarq, 0x8B, password_mechanism, sizeof password_mechanism);
+    wire_open(&aarq, 0xAC);
+    wire_str(&aarq, 0x80, "secret12");
+    wire_close(&aarq);
+    wire_open(&aarq, 0xBE);
+    wire_open(&aarq, 0x28);
+    wire_int(&aarq, 0x02, 3);
+    wire_prim(&aarq, 0xA0, conclude_request, sizeof conclude_request);
+    wire_close(&aarq);
+    wire_close(&aarq);
+    wire_close(&aarq);
+    size_t n = wire_session_acse(frame, 13, aarq.b, aarq.n);
+    stream_feed_bytes(&feed, C2S, 10, frame, n, 0);
+    EXPECT_EVENT("\"acse\":{\"apdu\":\"aarq\",\"aSO_context_name\":\"1.0.9506.2.3\",\"mechanism_name\":\"2.2.3.1\","
+                 "\"authentication\":\"password\"}",
+                 "\"function\":\"conclude_request\"");
+    cr_assert_eq(stream_feed_count(&feed, "secret12"), 0);
+}
