@@ -568,7 +568,11 @@ void engine_event(struct engine *e, const struct mamori_event *ev)
     bl_endpoint_from(&dst, &ev->where, false);
     if (ev->kind == MAMORI_EVENT_ANOMALY) {
         bool published = strcmp(ev->protocol, "goose") == 0 || strcmp(ev->protocol, "sv") == 0;
-        if (!(published && ev->anomaly && publish_anomaly(e, ev)))
+        if (published && ev->anomaly && publish_anomaly(e, ev))
+            return;
+        if (ev->anomaly && strcmp(ev->anomaly, "unanswered_request") == 0)
+            window_count_event(e, THRESH_UNANSWERED, ev, &src, &dst, false, 0);
+        else
             window_count_event(e, THRESH_ANOMALIES, ev, &src, NULL, false, 0);
         return;
     }

@@ -22,6 +22,7 @@ static const enum finding window_finding[THRESH__COUNT] = {
     [THRESH_FLOOD] = FINDING_FLOOD,
     [THRESH_EXCEPTION_STORM] = FINDING_EXCEPTION_STORM,
     [THRESH_ANOMALIES] = FINDING_ANOMALY_STORM,
+    [THRESH_UNANSWERED] = FINDING_UNANSWERED,
 };
 
 static bool counts_distinct(enum profile_threshold kind)
@@ -66,6 +67,10 @@ static void summarize(struct engine *e, const struct window_key *k, const struct
     case THRESH_EXCEPTION_STORM:
         alert_summary(e, "%s refused %llu %s requests from %s in %.1f s (exception storm)", src,
                       (unsigned long long)w->total, proto, dst, seconds);
+        break;
+    case THRESH_UNANSWERED:
+        alert_summary(e, "%s left %llu %s requests from %s unanswered in %.1f s: down, flooded or silenced", dst,
+                      (unsigned long long)w->total, proto, src, seconds);
         break;
     default:
         alert_summary(e, "%s sent %llu malformed or anomalous %s messages in %.1f s", src,

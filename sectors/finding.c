@@ -32,6 +32,7 @@ static const struct finding_info findings[FINDING__COUNT] = {
                                   MAMORI_SEV_MEDIUM },
     [FINDING_ANOMALY_STORM] = { "protocol-anomaly", "T0866", "Exploitation of Remote Services",
                                 MAMORI_SEV_MEDIUM },
+    [FINDING_UNANSWERED] = { "unanswered-requests", "T0814", "Denial of Service", MAMORI_SEV_MEDIUM },
     [FINDING_FORBIDDEN_PROTOCOL] = { "forbidden-protocol", "T0869", "Standard Application Layer Protocol",
                                      MAMORI_SEV_HIGH },
     [FINDING_REMOTE_ACCESS] = { "remote-access", "T0886", "Remote Services", MAMORI_SEV_HIGH },

@@ -34,6 +34,7 @@ enum finding {
     FINDING_FLOOD,
     FINDING_EXCEPTION_STORM,
     FINDING_ANOMALY_STORM,
+    FINDING_UNANSWERED,           /* a device stopped answering a client's requests */
     /* Traffic the sector does not expect. */
     FINDING_FORBIDDEN_PROTOCOL,
     FINDING_REMOTE_ACCESS,

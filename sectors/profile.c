@@ -39,6 +39,7 @@ static const char *const threshold_names[THRESH__COUNT] = {
     [THRESH_FLOOD] = "flood",
     [THRESH_EXCEPTION_STORM] = "exception_storm",
     [THRESH_ANOMALIES] = "anomalies",
+    [THRESH_UNANSWERED] = "unanswered",
 };
 
 const char *profile_role_name(enum profile_role r)
@@ -69,7 +70,7 @@ void profile_defaults(struct mamori_profile *p)
     static const uint32_t default_limits[THRESH__COUNT] = {
         [THRESH_UNIT_SWEEP] = 10,       [THRESH_FUNCTION_SWEEP] = 8, [THRESH_HOST_SWEEP] = 10,
         [THRESH_IDENTIFY_SWEEP] = 5,    [THRESH_NAME_ENUMERATION] = 20, [THRESH_FLOOD] = 1000,
-        [THRESH_EXCEPTION_STORM] = 20,  [THRESH_ANOMALIES] = 10,
+        [THRESH_EXCEPTION_STORM] = 20,  [THRESH_ANOMALIES] = 10,    [THRESH_UNANSWERED] = 20,
     };
     for (int t = 0; t < THRESH__COUNT; t++) {
         p->thresholds[t].limit = default_limits[t];
@@ -527,7 +528,7 @@ static void h_thresholds(struct loader *L, yaml_node_t *map, void *ctx)
         if (t == THRESH__COUNT) {
             node_error(L, k,
                        "thresholds: unknown threshold '%s' (unit_sweep, function_sweep, host_sweep, "
-                       "identify_sweep, name_enumeration, flood, exception_storm, anomalies)",
+                       "identify_sweep, name_enumeration, flood, exception_storm, anomalies, unanswered)",
                        key);
             continue;
         }

@@ -48,6 +48,7 @@ enum profile_threshold {
     THRESH_FLOOD,            /* requests per client and server */
     THRESH_EXCEPTION_STORM,  /* exception responses per server and client */
     THRESH_ANOMALIES,        /* protocol anomaly events per sender */
+    THRESH_UNANSWERED,       /* requests a server never answered, per client and server */
     THRESH__COUNT
 };
 

@@ -796,3 +796,23 @@ Test(engine, learned_external_link_is_not_reported)
     engine_free(e);
     baseline_free(bl);
 }
+
+Test(engine, unanswered_requests_above_threshold)
+{
+    load_profile("electric-power", site_substation);
+    struct engine *e = new_engine(NULL);
+    for (int i = 0; i < 25; i++) {
+        struct mamori_event ev = make_event("modbus", MAMORI_ROLE_REQUEST, MAMORI_OP_READ, "10.0.0.1", "10.0.1.10",
+                                            T0 + (uint64_t)i * SECOND);
+        ev.kind = MAMORI_EVENT_ANOMALY;
+        ev.anomaly = "unanswered_request";
+        engine_event(e, &ev);
+    }
+    engine_finish(e);
+    cr_assert_eq(rec.count, 1);
+    const struct mamori_alert *a = only_alert("unanswered-requests");
+    assert_alert(a, "T0814", "10.0.0.1", "10.0.1.10", 25);
+    cr_assert_str_eq(a->summary, "10.0.1.10 left 25 modbus requests from 10.0.0.1 unanswered in 24.0 s: down, "
+                                 "flooded or silenced");
+    engine_free(e);
+}
