@@ -18,7 +18,7 @@
 #define IPV4_MAX_PAYLOAD (65535 - IPV4_HEADER_LEN)
 #define IPV6_MAX_PAYLOAD 65535
 #define DEFRAG_MAX_BLOCKS ((IPV6_MAX_PAYLOAD + DEFRAG_BLOCK - 1) / DEFRAG_BLOCK)
-#define DEFRAG_BUFFER_STEP 2048
+#define DEFRAG_BUFFER_STEP 512
 
 struct datagram {
     struct datagram *older, *newer; /* age list; `newer` links the free list */
@@ -40,6 +40,7 @@ struct defrag {
     size_t max_datagrams, total_limit;
     uint64_t timeout_us;
     size_t in_use, allocated, held_total;
+    size_t buffer_bytes; /* capacity of every datagram buffer, in use or pooled */
     struct datagram *oldest, *newest;
     struct datagram *free_list;
     uint8_t *out; /* the last reassembled datagram */
@@ -48,12 +49,8 @@ struct defrag {
 
 static void update_memory(struct defrag *d)
 {
-    size_t bytes = IPV6_HEADER_LEN + IPV6_MAX_PAYLOAD + d->allocated * sizeof(struct datagram);
-    for (struct datagram *g = d->oldest; g; g = g->newer)
-        bytes += g->cap;
-    for (struct datagram *g = d->free_list; g; g = g->newer)
-        bytes += g->cap;
-    d->stats->memory_defrag = bytes;
+    d->stats->memory_defrag = IPV6_HEADER_LEN + IPV6_MAX_PAYLOAD + d->allocated * sizeof(struct datagram) +
+                              d->buffer_bytes;
 }
 
 struct defrag *defrag_new(size_t max_datagrams, size_t total_bytes, uint64_t timeout_us,
@@ -184,14 +181,40 @@ static bool block_held(const struct datagram *g, uint32_t block)
     return (g->blocks[block / 8] >> (block % 8)) & 1;
 }
 
+/* Frees one pooled buffer, or else drops the oldest datagram other than
+ * `keep` (its buffer is freed on a later call). False when nothing is left. */
+static bool reclaim_buffer(struct defrag *d, const struct datagram *keep)
+{
+    for (struct datagram *g = d->free_list; g; g = g->newer) {
+        if (g->buf) {
+            d->buffer_bytes -= g->cap;
+            free(g->buf);
+            g->buf = NULL;
+            g->cap = 0;
+            return true;
+        }
+    }
+    if (d->oldest && d->oldest != keep) {
+        drop(d, d->oldest);
+        return true;
+    }
+    return false;
+}
+
+/* Grows g's buffer to `need` bytes while all buffers stay within the byte
+ * bound: a fragment far into a datagram costs its offset, not its length. */
 static bool ensure_capacity(struct defrag *d, struct datagram *g, size_t need)
 {
     if (need <= g->cap)
         return true;
     size_t cap = (need + DEFRAG_BUFFER_STEP - 1) / DEFRAG_BUFFER_STEP * DEFRAG_BUFFER_STEP;
+    while (d->buffer_bytes + (cap - g->cap) > d->total_limit)
+        if (!reclaim_buffer(d, g))
+            return false;
     uint8_t *buf = realloc(g->buf, cap);
     if (!buf)
         return false;
+    d->buffer_bytes += cap - g->cap;
     g->buf = buf;
     g->cap = cap;
     update_memory(d);

@@ -175,7 +175,9 @@ Test(defrag, total_bytes_bound)
     frag4(SEC, 12, 2960, TOTAL - 2960, false, NULL);
     const struct pipeline_stats *st = harness_stats(&h);
     cr_assert_eq(st->fragments_reassembled, 0);
-    cr_assert_eq(st->fragments_dropped, 2); /* the second fragment and the first one held */
+    /* the second fragment and the first one held; then the last one, whose
+     * place in the datagram (2960..3009) needs more buffer than the bound */
+    cr_assert_eq(st->fragments_dropped, 3);
     pipeline_finish(h.pl);
     cr_assert_eq(recorder_n_finished, 0);
 }
@@ -201,4 +203,25 @@ Test(defrag, ipv6_out_of_order)
     cr_assert_eq(harness_stats(&h)->ipv6, 3);
     assert_delivered_whole();
     cr_assert_eq(h.flows[0].rec.where.ip_version, 6);
+}
+
+Test(defrag, far_fragments_cannot_exhaust_memory)
+{
+    h.cfg.defrag_total_bytes = 256 * 1024;
+    h.cfg.defrag_max_datagrams = 1024;
+    harness_start(&h);
+    static uint8_t tail[TOTAL + 65000];
+    memset(tail, 0x55, sizeof tail);
+    /* 1000 datagrams, each only a last fragment 60000 bytes in */
+    for (uint16_t id = 0; id < 1000; id++)
+        frag4(SEC, (uint16_t)(100 + id), 60000, 16, false, tail);
+    const struct pipeline_stats *st = harness_stats(&h);
+    cr_assert_eq(st->fragments, 1000);
+    cr_assert_leq(st->memory_defrag, 256 * 1024 + 65575 + 1024 * 1100, "memory_defrag %lu",
+                  (unsigned long)st->memory_defrag);
+    cr_assert_gt(st->fragments_dropped, 990);
+    /* and a normal datagram still goes through afterwards */
+    frag4(SEC, 7, 0, 1480, true, NULL);
+    frag4(SEC, 7, 1480, TOTAL - 1480, false, NULL);
+    cr_assert_eq(st->fragments_reassembled, 1);
 }
