@@ -171,11 +171,20 @@ static size_t call_parse(struct dispatcher *d, struct dispatch_flow *df, enum ma
     return used > len ? len : used;
 }
 
-static bool ensure_buffer(struct dispatch_flow *df, enum mamori_direction dir, size_t size)
+static bool ensure_buffer(struct dispatcher *d, struct dispatch_flow *df, enum mamori_direction dir, size_t size)
 {
-    if (!df->buf[dir])
-        df->buf[dir] = malloc(size);
+    if (!df->buf[dir] && (df->buf[dir] = malloc(size)) != NULL) {
+        df->buf_cap[dir] = size;
+        d->buffer_bytes += size;
+    }
     return df->buf[dir] != NULL;
+}
+
+static void release_buffer(struct dispatcher *d, uint8_t *buf, size_t cap)
+{
+    if (buf)
+        d->buffer_bytes -= cap;
+    free(buf);
 }
 
 /* Offers `data` after any held tail; keeps what the decoder leaves, up to max_pdu. */
@@ -199,7 +208,7 @@ static void feed_stream(struct dispatcher *d, struct dispatch_flow *df, enum mam
                 df->gap_pending[dir] = true;
                 return;
             }
-            if (ensure_buffer(df, dir, max_pdu)) {
+            if (ensure_buffer(d, df, dir, max_pdu)) {
                 memcpy(df->buf[dir], data, len);
                 df->buf_len[dir] = len;
             }
@@ -250,7 +259,7 @@ static void give_up_probing(struct dispatcher *d, struct dispatch_flow *df)
     df->candidates = 0;
     d->stats->decoder_probe_rejects++;
     for (int dir = 0; dir < 2; dir++) {
-        free(df->buf[dir]);
+        release_buffer(d, df->buf[dir], df->buf_cap[dir]);
         df->buf[dir] = NULL;
         df->buf_len[dir] = 0;
     }
@@ -260,7 +269,7 @@ static void give_up_probing(struct dispatcher *d, struct dispatch_flow *df)
 static void probe_stream(struct dispatcher *d, struct dispatch_flow *df, enum mamori_direction dir,
                          const uint8_t *data, size_t len, bool gap)
 {
-    if (!ensure_buffer(df, dir, DISPATCH_PROBE_MAX_BYTES)) {
+    if (!ensure_buffer(d, df, dir, DISPATCH_PROBE_MAX_BYTES)) {
         give_up_probing(d, df);
         return;
     }
@@ -293,6 +302,7 @@ static void probe_stream(struct dispatcher *d, struct dispatch_flow *df, enum ma
     /* Replay what was buffered, first direction first, then the rest of data. */
     uint8_t *held[2] = { df->buf[0], df->buf[1] };
     size_t held_len[2] = { df->buf_len[0], df->buf_len[1] };
+    size_t held_cap[2] = { df->buf_cap[0], df->buf_cap[1] };
     for (int i = 0; i < 2; i++) {
         df->buf[i] = NULL;
         df->buf_len[i] = 0;
@@ -305,7 +315,7 @@ static void probe_stream(struct dispatcher *d, struct dispatch_flow *df, enum ma
             d->current_dir = o;
             feed_stream(d, df, o, held[o], held_len[o]);
         }
-        free(held[o]);
+        release_buffer(d, held[o], held_cap[o]);
     }
     d->current_dir = dir;
     if (len > take)
@@ -378,7 +388,7 @@ void dispatch_flow_end(struct dispatcher *d, struct dispatch_flow *df, const str
             df->decoder->state_free(df->state);
     }
     for (int dir = 0; dir < 2; dir++)
-        free(df->buf[dir]);
+        release_buffer(d, df->buf[dir], df->buf_cap[dir]);
     memset(df, 0, sizeof *df);
     df->status = DISPATCH_NONE;
 }

@@ -48,7 +48,7 @@ struct dispatch_flow {
     int8_t first_dir;      /* direction whose bytes were buffered first while probing */
     bool gap_pending[2];   /* the next parse() of that direction gets ctx.gap */
     uint8_t *buf[2];       /* unconsumed tail (or probe bytes), allocated when first needed */
-    size_t buf_len[2];
+    size_t buf_len[2], buf_cap[2];
 };
 
 struct dispatcher {
@@ -59,6 +59,7 @@ struct dispatcher {
     struct pipeline_stats *stats;
     struct mamori_sink sink; /* emit() finds the dispatcher from it */
     struct mamori_detail *detail;
+    size_t buffer_bytes; /* held tails and probe bytes of all flows */
     /* set around every decoder call */
     const struct mamori_endpoints *current_where;
     enum mamori_direction current_dir;

@@ -67,7 +67,8 @@ void pipeline_config_defaults(struct pipeline_config *cfg)
 static void update_memory(struct pipeline *pl)
 {
     struct pipeline_stats *st = &pl->stats;
-    st->memory_flows = flow_table_memory(pl->flows) + classifier_memory(pl->classifier);
+    st->memory_flows =
+        flow_table_memory(pl->flows) + classifier_memory(pl->classifier) + pl->dispatch.buffer_bytes;
     uint64_t total = st->memory_flows + st->memory_reassembly + st->memory_defrag;
     if (total > st->memory_high_water)
         st->memory_high_water = total;

@@ -48,7 +48,7 @@ struct pipeline_anomaly_count {
     X(decoder_probe_rejects) X(events)                                                             \
     /* nDPI */                                                                                     \
     X(classified_flows) X(classify_unknown)                                                        \
-    /* memory in use, bytes */                                                                     \
+    /* memory in use, bytes; flows include nDPI state and decoders' held tails */                   \
     X(memory_flows) X(memory_reassembly) X(memory_defrag)
 
 /* High-water marks: merged by taking the maximum. */
