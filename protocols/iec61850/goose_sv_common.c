@@ -160,14 +160,6 @@ void goose_sv_anomaly_begin(struct mamori_event *ev, struct mamori_sink *sink, c
         ev->object = *object;
 }
 
-enum ber_status goose_sv_next(cursor *c, struct ber_tlv *tlv, bool truncated, bool *stop)
-{
-    bool cut = false;
-    enum ber_status st = truncated ? ber_next_cut(c, tlv, &cut) : ber_next(c, tlv);
-    *stop = cut && !tlv->constructed;
-    return st;
-}
-
 bool goose_sv_fixed_uint(cursor value, size_t max_octets, uint64_t *out)
 {
     size_t n = cursor_left(&value);

@@ -79,7 +79,17 @@ void goose_sv_anomaly_begin(struct mamori_event *ev, struct mamori_sink *sink, c
  * (`truncated`), an element running past the end is cut instead of failing
  * (ber_next_cut); a cut primitive is not a value, so *stop tells the caller to
  * end its walk there. Otherwise exactly ber_next. */
-enum ber_status goose_sv_next(cursor *c, struct ber_tlv *tlv, bool truncated, bool *stop);
+static inline enum ber_status goose_sv_next(cursor *c, struct ber_tlv *tlv, bool truncated, bool *stop)
+{
+    if (!truncated) { /* the hot path: whole frames */
+        *stop = false;
+        return ber_next(c, tlv);
+    }
+    bool cut;
+    enum ber_status st = ber_next_cut(c, tlv, &cut);
+    *stop = cut && !tlv->constructed;
+    return st;
+}
 
 /* Reads a BER value as a fixed-size big-endian unsigned of 1..max_octets octets
  * (SV smpCnt, confRev, smpRate; GOOSE stNum as INTEGER goes through ber_uint). */
