@@ -460,13 +460,13 @@ static void poll_rule(struct engine *e, const struct mamori_event *ev, const str
     if (!alert_begin(e, FINDING_POLL_DEVIATION, ev->time_us, ev->protocol, &ev->where, ev->detail))
         return;
     alert_summary(e, "%s now polls %s over %s every %.1f ms, learned every %.1f ms", e->alert.src, e->alert.dst,
-                  ev->protocol, st->period_us / 1000.0, pair->period_us / 1000.0);
+                  ev->protocol, st->period_us / US_PER_MS, pair->period_us / US_PER_MS);
     struct mamori_detail *d = &e->alert.evidence;
     detail_object_begin(d, "learned");
-    detail_float(d, "period_ms", pair->period_us / 1000.0);
+    detail_float(d, "period_ms", pair->period_us / US_PER_MS);
     detail_end(d);
     detail_object_begin(d, "seen");
-    detail_float(d, "period_ms", st->period_us / 1000.0);
+    detail_float(d, "period_ms", st->period_us / US_PER_MS);
     detail_uint(d, "intervals", st->intervals);
     detail_end(d);
     send_with_event(e, ev);

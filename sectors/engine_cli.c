@@ -21,6 +21,8 @@
 #define EXIT_BAD_FILE 1
 #define EXIT_USAGE 2
 #define HOSTNAME_MAX 64
+#define US_PER_S 1000000ull
+#define MAX_LEARN_S (365ull * 86400)
 
 struct engine_run {
     const char *sector, *site, *baseline_path, *sensor;
@@ -156,11 +158,11 @@ static int parse_learn(struct engine_run *run, const char *arg, char *err, size_
     char *end;
     errno = 0;
     unsigned long long seconds = strtoull(v, &end, 10);
-    if (*v < '0' || *v > '9' || *end || errno || seconds == 0 || seconds > 365ull * 86400) {
+    if (*v < '0' || *v > '9' || *end || errno || seconds == 0 || seconds > MAX_LEARN_S) {
         snprintf(err, errlen, "--learn: expected a number of seconds from 1 to 31536000, got '%s'", v);
         return -1;
     }
-    run->learn_us = seconds * 1000000ull;
+    run->learn_us = seconds * US_PER_S;
     return 0;
 }
 

@@ -15,6 +15,7 @@
 /* How often (capture time) open windows are checked for expiry. */
 #define ENGINE_TICK_US 1000000ull
 #define US_PER_S 1000000ull
+#define US_PER_MS 1000.0
 
 /* The fields of an event kept beyond the event's lifetime, as evidence. */
 struct event_snapshot {

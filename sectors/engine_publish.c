@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MS_PER_S 1000.0
-
 /* Anomaly names (docs/goose.md, docs/sv.md) that mean the published data can
  * no longer be trusted. */
 static const char *const integrity_anomalies[] = {
@@ -114,7 +112,7 @@ void publish_rate(struct engine *e, const struct mamori_event *ev)
                              "failing merging unit",
                           text, object, rate, expected);
             detail_object_begin(&e->alert.evidence, "learned");
-            detail_float(&e->alert.evidence, "interval_ms", learned->interval_us / MS_PER_S);
+            detail_float(&e->alert.evidence, "interval_ms", learned->interval_us / US_PER_MS);
             detail_float(&e->alert.evidence, "rate_per_s", expected);
             detail_end(&e->alert.evidence);
             detail_object_begin(&e->alert.evidence, "seen");
