@@ -29,6 +29,7 @@
 #define EXIT_USAGE 2
 #define LIVE_POLL_MS 100
 #define LIVE_DRAIN_READS 16
+#define LIVE_FLUSH_INTERVAL_S 1.0
 #define STATS_LINE_MAX (64 * 1024)
 #define US_PER_S 1000000.0
 
@@ -173,6 +174,7 @@ static void read_file(struct run *run, struct capture_source *src, uint64_t *pac
 static void read_live(struct run *run, struct capture_source *src)
 {
     char err[CONFIG_ERROR_MAX];
+    double next_flush_s = monotonic_s() + LIVE_FLUSH_INTERVAL_S;
     while (!stop_requested) {
         enum source_status st = source_read(src, LIVE_POLL_MS, on_frame, run, err, sizeof err);
         if (st == SOURCE_ERROR) {
@@ -183,6 +185,11 @@ static void read_live(struct run *run, struct capture_source *src)
         if (st == SOURCE_IDLE)
             workers_tick(run->workers, wall_clock_us());
         maybe_write_stats(run);
+        /* Records of a quiet network reach the log (or the pipe) within a second. */
+        if (monotonic_s() >= next_flush_s) {
+            output_flush(run->out);
+            next_flush_s = monotonic_s() + LIVE_FLUSH_INTERVAL_S;
+        }
     }
     /* Stopping: take what the kernel already holds. The first read may only
      * report the break the signal asked for. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "event_json.h"
 
@@ -96,7 +97,8 @@ struct output *output_open(const char *log_dir, char *err, size_t errlen)
             return NULL;
         }
     } else {
-        setvbuf(stdout, NULL, _IOFBF, STDOUT_BUFFER_BYTES);
+        /* A person watching a terminal sees each record at once. */
+        setvbuf(stdout, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, STDOUT_BUFFER_BYTES);
         for (int s = 0; s < OUTPUT__COUNT; s++)
             out->files[s] = stdout;
     }
