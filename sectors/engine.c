@@ -557,6 +557,24 @@ static void publish_rules(struct engine *e, const struct mamori_event *ev)
     send_with_event(e, ev);
 }
 
+/* An unsolicited report (DNP3) from a device its receiver never polled while
+ * learning: a spoofed outstation. */
+static void unsolicited_rule(struct engine *e, const struct mamori_event *ev)
+{
+    if (!e->baseline)
+        return;
+    struct bl_endpoint device, receiver;
+    bl_endpoint_from(&device, &ev->where, true);
+    bl_endpoint_from(&receiver, &ev->where, false);
+    if (baseline_pair(e->baseline, ev->protocol, &receiver, &device) ||
+        !alert_begin(e, FINDING_NEW_PEER, ev->time_us, ev->protocol, &ev->where, ev->detail))
+        return;
+    alert_technique(e, FINDING_NEW_PUBLISHER); /* Spoof Reporting Message */
+    alert_summary(e, "%s sent an unsolicited %s report to %s, which never talked to it while learning",
+                  e->alert.src, ev->protocol, e->alert.dst);
+    send_with_event(e, ev);
+}
+
 void engine_event(struct engine *e, const struct mamori_event *ev)
 {
     e->stats.events++;
@@ -592,6 +610,9 @@ void engine_event(struct engine *e, const struct mamori_event *ev)
         break;
     case MAMORI_ROLE_PUBLISH:
         publish_rules(e, ev);
+        break;
+    case MAMORI_ROLE_UNSOLICITED:
+        unsolicited_rule(e, ev);
         break;
     default:
         break;

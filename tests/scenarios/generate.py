@@ -162,6 +162,13 @@ def dnp3_response(seq, objects=b'', iin=0x0000, src=DNP3_OUTSTATION_ADDR):
     return dnp3_frame(DNP3_MASTER_ADDR, src, False, bytes([transport]) + app)
 
 
+def dnp3_unsolicited(seq, objects, src=DNP3_OUTSTATION_ADDR):
+    """An unsolicited response (FC 0x82, UNS and CON set) from an outstation."""
+    transport = 0xC0 | (seq & 0x3F)
+    app = bytes([0xF0 | (seq & 0x0F), 0x82]) + struct.pack('>H', 0x0000) + objects
+    return dnp3_frame(DNP3_MASTER_ADDR, src, False, bytes([transport]) + app)
+
+
 CLASS0 = bytes([60, 1, 0x06])                  # g60v1, all objects
 ANALOG_INPUTS = bytes([30, 1, 0x00, 0, 1]) + struct.pack('<BiBi', 0x01, 1200, 0x01, 1250)  # g30v1 0-1
 CROB = bytes([12, 1, 0x28]) + struct.pack('<HH', 1, 0) + struct.pack('<BBII', 0x03, 1, 100, 0) + b'\x00'
@@ -344,6 +351,10 @@ def scenarios():
     dnp3_attack(new('dnp3_disable_unsolicited'), [(0x15, UNSOLICITED_CLASSES)])
     dnp3_attack(new('dnp3_stop_application'), [(0x12, b'')])
     dnp3_attack(new('dnp3_direct_operate'), [(0x05, CROB)])
+    spoof = new('dnp3_spoofed_unsolicited')
+    s5 = TcpSession(spoof, ATTACKER, MASTER, 42002, 20000, T0 + 100)
+    s5.request(dnp3_unsolicited(0, ANALOG_INPUTS), T0 + 100.1)
+    s5.close()
     scan = new('dnp3_address_scan')
     sess = TcpSession(scan, ATTACKER, OUTSTATION, 42001, 20000, T0 + 100)
     for addr in range(1, 101):

@@ -116,6 +116,7 @@ EXPECTED = {
     'dnp3_disable_unsolicited': [('alarm-suppression', 'T0878', ATTACKER, OUTSTATION, 1)],
     'dnp3_stop_application': [('mode-change', 'T0858', ATTACKER, OUTSTATION, 1)],
     'dnp3_direct_operate': [('unauthorized-operate', 'T0855', ATTACKER, OUTSTATION, 1)],
+    'dnp3_spoofed_unsolicited': [('new-peer', 'T0856', ATTACKER, MASTER, 1)],
     'dnp3_address_scan': [
         ('new-peer', 'T0801', ATTACKER, OUTSTATION, 1),
         ('unit-sweep', 'T0846', ATTACKER, OUTSTATION, 100),

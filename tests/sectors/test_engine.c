@@ -816,3 +816,24 @@ Test(engine, unanswered_requests_above_threshold)
                                  "flooded or silenced");
     engine_free(e);
 }
+
+Test(engine, unsolicited_report_from_an_unknown_device)
+{
+    load_profile("electric-power", NULL);
+    struct baseline *bl = learn_benign();
+    struct engine *e = new_engine(bl);
+    struct mamori_event known = make_event("modbus", MAMORI_ROLE_UNSOLICITED, MAMORI_OP_REPORT, "10.0.1.10",
+                                           "10.0.0.1", T0 + 7200 * SECOND);
+    engine_event(e, &known);
+    struct mamori_event spoof = make_event("dnp3", MAMORI_ROLE_UNSOLICITED, MAMORI_OP_REPORT, "10.0.1.99",
+                                           "10.0.0.1", T0 + 7201 * SECOND);
+    set_function(&spoof, 10, 130, "unsolicited_response");
+    engine_event(e, &spoof);
+    engine_finish(e);
+    cr_assert_eq(rec.count, 1, "%zu alerts", rec.count);
+    const struct mamori_alert *a = only_alert("new-peer");
+    assert_alert(a, "T0856", "10.0.1.99", "10.0.0.1", 1);
+    cr_assert_str_eq(a->technique_name, "Spoof Reporting Message");
+    engine_free(e);
+    baseline_free(bl);
+}
