@@ -409,14 +409,21 @@ static size_t goose_parse(void *state_ptr, const uint8_t *data, size_t len, cons
     return len;
 }
 
+/* The flow ended (idle, evicted, end of capture). The core gives the flow's
+ * own last time, so "now" is the latest GOOSE frame this worker has seen:
+ * a control block silent for longer than its timeAllowedtoLive by then has
+ * lost its publisher. */
 static void goose_finish(void *state_ptr, const struct mamori_parse_ctx *ctx)
 {
     struct goose_state *state = state_ptr;
+    uint64_t now = ctx->time_us;
+    if (ctx->shared && goose_sv_registry_latest(ctx->shared) > now)
+        now = goose_sv_registry_latest(ctx->shared);
     for (size_t i = 0; state && i < GOOSE_MAX_CONTROL_BLOCKS; i++) {
         struct goose_cb *cb = &state->cbs[i];
-        if (!cb->slot.used || !cb->time_allowed_to_live || cb->silence_reported || ctx->time_us <= cb->slot.last_us)
+        if (!cb->slot.used || !cb->time_allowed_to_live || cb->silence_reported || now <= cb->slot.last_us)
             continue;
-        uint64_t silence = ctx->time_us - cb->slot.last_us;
+        uint64_t silence = now - cb->slot.last_us;
         if (silence > (uint64_t)cb->time_allowed_to_live * US_PER_MS) {
             cb->silence_reported = true;
             silence_anomaly(ctx, cb, silence);

@@ -95,6 +95,7 @@ struct registry_entry {
 
 struct goose_sv_registry {
     uint64_t next_owner;
+    uint64_t latest_us;
     struct registry_entry entries[REGISTRY_SLOTS];
 };
 
@@ -110,6 +111,8 @@ void goose_sv_registry_free(struct goose_sv_registry *r) { free(r); }
 
 uint64_t goose_sv_registry_owner(struct goose_sv_registry *r) { return r->next_owner++; }
 
+uint64_t goose_sv_registry_latest(const struct goose_sv_registry *r) { return r->latest_us; }
+
 static uint32_t name_hash(const struct mamori_text *t)
 {
     uint32_t h = FNV_OFFSET;
@@ -121,6 +124,8 @@ static uint32_t name_hash(const struct mamori_text *t)
 bool goose_sv_registry_claim(struct goose_sv_registry *r, const struct mamori_text *name, uint64_t owner,
                              uint64_t now_us, uint64_t stale_us)
 {
+    if (now_us > r->latest_us)
+        r->latest_us = now_us;
     uint32_t h = name_hash(name);
     struct registry_entry *victim = NULL;
     for (uint32_t probe = 0; probe < REGISTRY_PROBES; probe++) {

@@ -65,6 +65,10 @@ struct goose_sv_registry *goose_sv_registry_new(void);
 void goose_sv_registry_free(struct goose_sv_registry *r);
 /* A fresh owner id for a flow (never 0). */
 uint64_t goose_sv_registry_owner(struct goose_sv_registry *r);
+/* The latest capture time any flow of this worker reported (see
+ * goose_sv_registry_claim): lets finish(), which gets the flow's own last
+ * time, tell how long the flow had been silent when it ended. */
+uint64_t goose_sv_registry_latest(const struct goose_sv_registry *r);
 /* Records that `owner` published `name` at now_us. True when a different
  * owner published the same name less than stale_us before; that owner keeps
  * the name. After stale_us of silence the name passes to the new owner. */

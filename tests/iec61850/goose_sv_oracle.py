@@ -438,6 +438,10 @@ def sv_frame(asdus, appid=0x4000):
     return struct.pack(">HHHH", appid, 8 + len(apdu), 0, 0) + apdu
 
 
+def long_ref_name():
+    return "IED1LD0/LLN0$GO$" + "g" * 112  # 128 characters: needs the long BER length form
+
+
 def write_generated(tmp):
     from scapy.all import Dot1Q, Ether, Raw, wrpcap  # noqa: E402 (scapy only when generating)
 
@@ -451,7 +455,7 @@ def write_generated(tmp):
 
     base = 1700000000.0
     goose = []
-    long_ref = "IED1LD0/LLN0$GO$" + "g" * 120  # needs the long BER length form
+    long_ref = long_ref_name()
     # publisher A (VLAN 10): every Data type; a normal state change, then planted faults
     a = "IED1LD0/LLN0$GO$gcbTrip"
     plan = [(1, 0, 0.0), (1, 1, 0.002), (2, 0, 1.0), (2, 1, 1.004), (5, 0, 1.5),   # st_num_jump 2->5
@@ -524,11 +528,16 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         gpath, spath = write_generated(tmp)
         gev = compare_goose(gpath)
-        want = {"st_num_jump": 1, "sq_num_reset": 1, "time_allowed_to_live_expired": 1, "simulation_set": 1,
+        # timeAllowedtoLive: A is late once (1.7 s -> 5.0 s, TAL 2 s); B's last frame
+        # (0.2 s) is 5.8 s before the capture's last GOOSE frame, so it is lost at the end
+        want = {"st_num_jump": 1, "sq_num_reset": 1, "time_allowed_to_live_expired": 2, "simulation_set": 1,
                 "nds_com_set": 1, "conf_rev_changed": 1, "second_source": 1}
         got = count_by_name(gev, "goose")
         if got != want:
             fail("generated GOOSE anomalies %s, planted %s" % (got, want))
+        lost = [e["object"] for e in anomalies(gev, "goose") if e["anomaly"] == "time_allowed_to_live_expired"]
+        if sorted(lost) != sorted(["IED1LD0/LLN0$GO$gcbTrip", long_ref_name()]):
+            fail("publishers reported lost: %s" % lost)
         # the same frames cut by a 90-octet snaplen: decoded as far as captured
         cut = os.path.join(tmp, "generated_goose_snaplen90.pcap")
         subprocess.run(["editcap", "-s", "90", gpath, cut], check=True, capture_output=True)

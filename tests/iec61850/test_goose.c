@@ -448,3 +448,30 @@ Test(goose, cut_frame_is_decoded_as_far_as_captured)
     frame.n -= 3; /* into allData: every member but allData whole */
     expect_malformed(frame.b, frame.n, "truncated_frame", "\"numDatSetEntries\":2,\"allData\":[{\"boolean\":true}]");
 }
+
+Test(goose, publisher_lost_when_its_flow_ends_while_others_go_on)
+{
+    /* the core calls finish() with the flow's own last time; other
+     * publishers' frames tell how long this one had been silent */
+    struct goose_params a = defaults(), b = defaults();
+    b.gocb_ref = "IED2LD0/LLN0$GO$gcb1";
+    send(&a, 0);
+    struct ber_buf fb;
+    build(&fb, &b);
+    for (uint32_t i = 0; i <= 10; i++) {
+        b.sq_num = i;
+        build(&fb, &b);
+        feed(state2, &fb, (uint64_t)i * 1000 * MS);
+    }
+    capture_clear(&cap);
+    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, 0, false, &cap.sink, shared };
+    goose_decoder.finish(state, &ctx);
+    cr_assert_eq(capture_count(&cap, "time_allowed_to_live_expired"), 1);
+    cr_assert_str_eq(cap.ev[0].object, "IED1LD0/LLN0$GO$gcb1");
+    cr_assert_str_eq(cap.ev[0].json, "{\"timeAllowedtoLive\":2000,\"silence_ms\":10000,\"stNum\":1,\"sqNum\":0}");
+    /* the publisher that kept going is fine */
+    capture_clear(&cap);
+    ctx.time_us = 10000 * MS;
+    goose_decoder.finish(state2, &ctx);
+    cr_assert_eq(cap.n, 0);
+}
