@@ -194,7 +194,6 @@ static size_t modbus_parse(void *state, const uint8_t *data, size_t len, const s
         if (stream->resyncing) {
             size_t skip = modbus_find_header(data + off, len - off);
             off += skip;
-            stream->skipped += skip;
             if (modbus_header_plausible(data + off, len - off) != MAMORI_PROBE_YES)
                 return off; /* nothing plausible yet: wait for more bytes */
             stream->resyncing = false;
@@ -207,7 +206,6 @@ static size_t modbus_parse(void *state, const uint8_t *data, size_t len, const s
             report_bad_header(flow, ctx, &h, check);
             stream->resyncing = true;
             off += 1;
-            stream->skipped += 1;
             continue;
         }
         size_t adu_len = MBAP_LENGTH_PREFIX + (size_t)h.length;

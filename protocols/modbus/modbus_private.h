@@ -121,8 +121,7 @@ struct modbus_transactions {
 
 /* Per-direction framing state. */
 struct modbus_stream {
-    bool resyncing;        /* looking for the next plausible MBAP header */
-    uint64_t skipped;      /* bytes discarded while resynchronising */
+    bool resyncing; /* looking for the next plausible MBAP header */
 };
 
 struct modbus_flow {
