@@ -336,18 +336,18 @@ static void receive_all(struct hub_publisher *p)
         if (frame_is(&f, 0, HUB_CMD_ACK) && frame_text(&f, 1, id, sizeof id)) {
             if (!began)
                 began = hub_spool_begin(p->spool);
-            hub_spool_remove(p->spool, id);
+            if (hub_spool_remove(p->spool, id) == 1)
+                STAT_ADD(p, acked, 1); /* a second acknowledgement of a resent alert is not counted */
             forget_inflight(p, id);
-            STAT_ADD(p, acked, 1);
         } else if (frame_is(&f, 0, HUB_CMD_NACK) && frame_text(&f, 1, id, sizeof id)) {
             if (!frame_text(&f, 2, reason, sizeof reason))
                 snprintf(reason, sizeof reason, "no reason given");
             fprintf(stderr, "mamori: hub refused alert %s: %s\n", id[0] ? id : "?", reason);
             if (!began)
                 began = hub_spool_begin(p->spool);
-            hub_spool_remove(p->spool, id);
+            if (hub_spool_remove(p->spool, id) == 1)
+                STAT_ADD(p, rejected, 1);
             forget_inflight(p, id);
-            STAT_ADD(p, rejected, 1);
         } else if (frame_is(&f, 0, HUB_CMD_IND)) {
             apply_indicators(p, &f);
         }

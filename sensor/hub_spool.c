@@ -147,17 +147,19 @@ bool hub_spool_next(struct hub_spool *s, int64_t after_seq, struct spool_record 
     return found;
 }
 
-bool hub_spool_remove(struct hub_spool *s, const char *id)
+int hub_spool_remove(struct hub_spool *s, const char *id)
 {
+    int removed = 0;
     sqlite3_bind_text(s->remove, 1, id, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(s->remove);
     if (rc == SQLITE_ROW) {
         s->count--;
         s->bytes -= (uint64_t)sqlite3_column_int64(s->remove, 0);
+        removed = 1;
         rc = sqlite3_step(s->remove);
     }
     sqlite3_reset(s->remove);
-    return rc == SQLITE_DONE;
+    return rc == SQLITE_DONE ? removed : -1;
 }
 
 uint64_t hub_spool_count(const struct hub_spool *s) { return s->count; }

@@ -37,8 +37,8 @@ bool hub_spool_commit(struct hub_spool *s);
 bool hub_spool_add(struct hub_spool *s, const char *id, int severity, const void *body, size_t len);
 /* The first record with seq > after_seq; false when there is none. */
 bool hub_spool_next(struct hub_spool *s, int64_t after_seq, struct spool_record *rec);
-/* Removes an acknowledged (or refused) alert; no error when already gone. */
-bool hub_spool_remove(struct hub_spool *s, const char *id);
+/* Removes an acknowledged (or refused) alert: 1 removed, 0 already gone, -1 error. */
+int hub_spool_remove(struct hub_spool *s, const char *id);
 
 uint64_t hub_spool_count(const struct hub_spool *s);
 uint64_t hub_spool_bytes(const struct hub_spool *s);

@@ -80,8 +80,9 @@ Test(hub_spool, keeps_order_and_survives_reopening)
     cr_assert_str_eq(ids(s), "a,b,c");
     cr_assert_eq(hub_spool_count(s), 3);
     cr_assert_eq(hub_spool_bytes(s), 3 * BODY);
-    cr_assert(hub_spool_remove(s, "b"));
-    cr_assert(hub_spool_remove(s, "unknown"));
+    cr_assert_eq(hub_spool_remove(s, "b"), 1);
+    cr_assert_eq(hub_spool_remove(s, "b"), 0);
+    cr_assert_eq(hub_spool_remove(s, "unknown"), 0);
     cr_assert_str_eq(ids(s), "a,c");
     cr_assert_eq(hub_spool_bytes(s), 2 * BODY);
     hub_spool_close(s);
@@ -111,7 +112,7 @@ Test(hub_spool, sequence_numbers_are_never_reused)
     add(s, "b", MAMORI_SEV_LOW);
     cr_assert(hub_spool_next(s, 1, &rec));
     int64_t b_seq = rec.seq;
-    cr_assert(hub_spool_remove(s, "b"));
+    cr_assert_eq(hub_spool_remove(s, "b"), 1);
     add(s, "c", MAMORI_SEV_LOW);
     cr_assert(hub_spool_next(s, b_seq, &rec));
     cr_assert_str_eq(rec.id, "c");
