@@ -21,8 +21,13 @@
 
 #define DNP3_PORT 20000
 #define DNP3_REASSEMBLY_SLOTS 4        /* link-address pairs reassembled at once per flow */
-#define DNP3_FRAGMENT_MAX 4096         /* bytes of one reassembled application fragment */
+/* Bytes of one reassembled application fragment: 64 full segments, beyond
+ * which the 6-bit transport sequence number wraps and order is ambiguous. */
+#define DNP3_FRAGMENT_MAX (DNP3_TR_SEQ_MODULO * (DNP3_LINK_USER_MAX - 1))
 #define DNP3_MAX_POINTS_PER_FRAGMENT 16384
+/* Points written into an event's detail (its buffer is 8 KiB); the rest are
+ * decoded and counted as points_omitted, so every object header still shows. */
+#define DNP3_DETAIL_POINTS_PER_FRAGMENT 100
 
 static const char dnp3_name[] = "dnp3";
 
@@ -256,6 +261,7 @@ static void fragment_process(struct dnp3_state *st, const struct mamori_parse_ct
     struct dnp3_walk walk = { 0 };
     walk.mode = facts.info ? facts.info->objects : DNP3_OBJECTS_NONE;
     walk.max_points = DNP3_MAX_POINTS_PER_FRAGMENT;
+    walk.detail_points_left = DNP3_DETAIL_POINTS_PER_FRAGMENT;
     walk.ev = &ev;
     cursor objects = c;
     if (walk.mode == DNP3_OBJECTS_NONE) {

@@ -89,9 +89,8 @@ static void note_range(struct dnp3_walk *w, uint32_t start, uint64_t count)
 
 /* Decodes one object of known size from `obj`. False when its bytes are short. */
 static bool object_decode(cursor *obj, const struct object_header *h, const struct dnp3_object_kind *k,
-                          struct dnp3_walk *w)
+                          struct dnp3_walk *w, struct mamori_detail *d)
 {
-    struct mamori_detail *d = w->ev->detail;
     double value = 0;
     bool has_value = false;
     switch (k->layout) {
@@ -127,6 +126,23 @@ static bool object_decode(cursor *obj, const struct object_header *h, const stru
     }
 }
 
+/* The detail to write the next point into, or NULL once the fragment's budget
+ * of rendered points is spent (the point is still decoded). */
+static struct mamori_detail *point_detail(struct dnp3_walk *w)
+{
+    if (w->detail_points_left == 0)
+        return NULL;
+    w->detail_points_left--;
+    return w->ev->detail;
+}
+
+static void points_end(struct mamori_detail *d, uint64_t read, uint64_t shown)
+{
+    detail_end(d);
+    if (read > shown)
+        detail_uint(d, "points_omitted", read - shown);
+}
+
 static bool packed_points(cursor *c, const struct object_header *h, const struct dnp3_object_kind *k,
                           struct dnp3_walk *w)
 {
@@ -138,24 +154,26 @@ static bool packed_points(cursor *c, const struct object_header *h, const struct
     if (h->has_start)
         note_range(w, h->start, h->count);
     detail_array_begin(d, "points");
+    uint64_t shown = 0;
     for (size_t i = 0; i < h->count; i++) {
         uint8_t value = dnp3_packed_point(packed, i, k->bits);
-        detail_object_begin(d, NULL);
+        struct mamori_detail *pd = point_detail(w);
+        shown += pd != NULL;
+        detail_object_begin(pd, NULL);
         if (h->has_start)
-            detail_uint(d, "index", h->start + i);
-        detail_uint(d, "value", value);
-        detail_end(d);
+            detail_uint(pd, "index", h->start + i);
+        detail_uint(pd, "value", value);
+        detail_end(pd);
         note_value(w, value);
     }
-    detail_end(d);
+    points_end(d, h->count, shown);
     return true;
 }
 
 /* One point: its index or size prefix, then (with data) its value. */
 static bool point_read(cursor *c, const struct object_header *h, const struct dnp3_object_kind *k,
-                       bool with_data, uint64_t i, struct dnp3_walk *w)
+                       bool with_data, uint64_t i, struct dnp3_walk *w, struct mamori_detail *d)
 {
-    struct mamori_detail *d = w->ev->detail;
     bool has_index = prefix_is_index(h->prefix);
     uint32_t index = h->has_start ? (uint32_t)(h->start + i) : (uint32_t)i;
     if (has_index)
@@ -177,7 +195,7 @@ static bool point_read(cursor *c, const struct object_header *h, const struct dn
         detail_uint(d, "size", size);
     }
     cursor obj = cursor_sub(c, size);
-    return cursor_ok(c) && object_decode(&obj, h, k, w);
+    return cursor_ok(c) && object_decode(&obj, h, k, w, d);
 }
 
 /* Everything after the range field of one header. False stops the walk. */
@@ -187,7 +205,7 @@ static bool object_points(cursor *c, const struct object_header *h, struct dnp3_
     bool has_index = prefix_is_index(h->prefix), has_size = prefix_is_size(h->prefix);
     if (h->prefix > DNP3_PREFIX_SIZE_32 || (h->range == DNP3_RANGE_FREE_FORMAT && !has_size)) {
         w->malformed = true;
-        return false;
+        return h->count == 0; /* nothing to size, so the next header is still findable */
     }
     struct dnp3_object_kind k = dnp3_object_kind(h->group, h->variation);
     bool with_data = has_size || (w->mode == DNP3_OBJECTS_DATA && k.layout != DNP3_LAYOUT_NO_DATA);
@@ -200,7 +218,7 @@ static bool object_points(cursor *c, const struct object_header *h, struct dnp3_
     if (with_data && k.layout == DNP3_LAYOUT_UNKNOWN)
         w->unknown_object = true;
     if (with_data && size_unknowable && !has_size)
-        return false;
+        return h->count == 0; /* no objects follow, so the walk can go on */
     if (h->count > w->max_points - w->points) {
         w->too_many_points = true;
         return false;
@@ -215,12 +233,15 @@ static bool object_points(cursor *c, const struct object_header *h, struct dnp3_
     }
     detail_array_begin(d, "points");
     bool ok = true;
-    for (uint64_t i = 0; ok && i < h->count; i++) {
-        detail_object_begin(d, NULL);
-        ok = point_read(c, h, &k, with_data, i, w);
-        detail_end(d);
+    uint64_t read = 0, shown = 0;
+    for (; ok && read < h->count; read++) {
+        struct mamori_detail *pd = point_detail(w);
+        shown += pd != NULL;
+        detail_object_begin(pd, NULL);
+        ok = point_read(c, h, &k, with_data, read, w, pd);
+        detail_end(pd);
     }
-    detail_end(d);
+    points_end(d, read, shown);
     if (!ok)
         w->malformed = true;
     return ok;

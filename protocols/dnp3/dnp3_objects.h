@@ -49,6 +49,7 @@ struct dnp3_walk {
     /* In. */
     enum dnp3_object_mode mode;
     uint32_t max_points; /* per fragment; past it the walk stops with too_many_points */
+    uint32_t detail_points_left; /* points rendered into detail; later ones are counted only */
     struct mamori_event *ev;
 
     /* Out. */

@@ -29,8 +29,6 @@ bool dnp3_session_expect(struct dnp3_session *s, enum dnp3_pending_kind kind, ui
         struct dnp3_pending *p = &s->pending[i];
         if (p->used && expired(s, p->time_us, now_us))
             p->used = false;
-        if (p->used && p->kind == kind && p->master == master && p->outstation == outstation && p->seq == seq)
-            p->used = false; /* a retry of the same request replaces it */
         if (!p->used) {
             if (!slot)
                 slot = p;
@@ -55,14 +53,17 @@ bool dnp3_session_expect(struct dnp3_session *s, enum dnp3_pending_kind kind, ui
 int64_t dnp3_session_answer(struct dnp3_session *s, enum dnp3_pending_kind kind, uint16_t master,
                             uint16_t outstation, uint8_t seq, uint64_t now_us)
 {
+    struct dnp3_pending *newest = NULL; /* a retried request is answered once */
     for (size_t i = 0; i < DNP3_MAX_PENDING; i++) {
         struct dnp3_pending *p = &s->pending[i];
-        if (p->used && p->kind == kind && p->master == master && p->outstation == outstation && p->seq == seq) {
-            p->used = false;
-            return now_us >= p->time_us ? (int64_t)(now_us - p->time_us) : 0;
-        }
+        if (p->used && p->kind == kind && p->master == master && p->outstation == outstation && p->seq == seq &&
+            (!newest || p->time_us >= newest->time_us))
+            newest = p;
     }
-    return -1;
+    if (!newest)
+        return -1;
+    newest->used = false;
+    return now_us >= newest->time_us ? (int64_t)(now_us - newest->time_us) : 0;
 }
 
 void dnp3_session_select(struct dnp3_session *s, uint16_t master, uint16_t outstation, uint8_t seq,

@@ -86,19 +86,39 @@ static size_t layout_size(const char *fields)
     return size;
 }
 
+/* Groups this decoder knows some variation of. */
+static bool group_known(uint8_t group)
+{
+    switch (group) {
+    case GROUP_DEVICE_ATTRIBUTES: case GROUP_CLASS_DATA: case GROUP_FILE: case GROUP_IIN:
+    case GROUP_APPLICATION_ID: case GROUP_OCTET_STRING: case GROUP_OCTET_STRING_EVENT:
+    case GROUP_VTERM_OUTPUT: case GROUP_VTERM_EVENT: case GROUP_SECURE_AUTH:
+        return true;
+    default:
+        break;
+    }
+    for (size_t i = 0; i < sizeof fixed_layouts / sizeof fixed_layouts[0]; i++)
+        if (fixed_layouts[i].group == group)
+            return true;
+    return false;
+}
+
 struct dnp3_object_kind dnp3_object_kind(uint8_t group, uint8_t variation)
 {
     struct dnp3_object_kind k = { DNP3_LAYOUT_UNKNOWN, 0, 0, NULL };
+    bool octets = group == GROUP_OCTET_STRING || group == GROUP_OCTET_STRING_EVENT || group == GROUP_VTERM_OUTPUT ||
+                  group == GROUP_VTERM_EVENT;
+    if (variation == 0 && !octets) { /* "any variation" of a known group: a header without values */
+        if (group_known(group))
+            k.layout = DNP3_LAYOUT_NO_DATA;
+        return k;
+    }
     if (group == GROUP_DEVICE_ATTRIBUTES) {
         k.layout = DNP3_LAYOUT_ATTRIBUTE;
         return k;
     }
-    if (variation == 0 || (group == GROUP_CLASS_DATA && variation <= CLASS_DATA_VARIATIONS)) {
-        if (group != GROUP_OCTET_STRING && group != GROUP_OCTET_STRING_EVENT && group != GROUP_VTERM_OUTPUT &&
-            group != GROUP_VTERM_EVENT)
-            k.layout = DNP3_LAYOUT_NO_DATA;
-        else
-            k.layout = DNP3_LAYOUT_OCTETS;
+    if (group == GROUP_CLASS_DATA && variation <= CLASS_DATA_VARIATIONS) {
+        k.layout = DNP3_LAYOUT_NO_DATA;
         return k;
     }
     bool single_bits = ((group == 1 || group == 10 || group == GROUP_IIN) && variation == 1) ||
@@ -113,8 +133,7 @@ struct dnp3_object_kind dnp3_object_kind(uint8_t group, uint8_t variation)
         k.bits = 2;
         return k;
     }
-    if (group == GROUP_OCTET_STRING || group == GROUP_OCTET_STRING_EVENT || group == GROUP_VTERM_OUTPUT ||
-        group == GROUP_VTERM_EVENT) {
+    if (octets) { /* the variation is the string length; 0 with a size prefix */
         k.layout = DNP3_LAYOUT_OCTETS;
         k.size = variation;
         return k;
