@@ -253,6 +253,31 @@ static void handle_hello(struct hub *h, const struct frames *f, const struct hub
     }
 }
 
+/* INDACK sector version: records at once what the sensor applied (its next
+ * HELLO would say the same, but it may be gone before then). */
+static void handle_indicators_applied(struct hub *h, const struct frames *f, const struct hub_peer *peer)
+{
+    char sector[HUB_SECTOR_TEXT], version[VERSION_TEXT], updated[APPLIED_TEXT] = "";
+    struct sensor_state *st = &h->sensor_state[peer - h->cfg->sensors];
+    if (!frame_text(f, 2, sector, sizeof sector) || !frame_text(f, 3, version, sizeof version) ||
+        !hub_peer_has_sector(peer, sector))
+        return;
+    size_t used = 0, n = strlen(sector);
+    for (char *save = NULL, *tok = strtok_r(st->applied, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (strncmp(tok, sector, n) == 0 && tok[n] == '=')
+            continue;
+        int w = snprintf(updated + used, sizeof updated - used, "%s,", tok);
+        if (w < 0 || (size_t)w >= sizeof updated - used)
+            break; /* full: the rest of what the sensor reported is dropped */
+        used += (size_t)w;
+    }
+    snprintf(updated + used, sizeof updated - used, "%s=%s", sector, version);
+    memcpy(st->applied, updated, sizeof updated);
+    hub_store_sensor_seen(h->store, peer->key, peer->name, st->applied);
+    h->stats.indicator_acks++;
+    fprintf(stderr, "mamori-hub: sensor %s applied indicators %s version %s\n", peer->name, sector, version);
+}
+
 static void send_replies(struct hub *h, bool committed)
 {
     for (unsigned i = 0; i < h->n_replies; i++) {
@@ -283,11 +308,7 @@ static void serve_sensors(struct hub *h)
         } else if (peer && frame_is(&f, 1, HUB_CMD_HELLO)) {
             handle_hello(h, &f, peer);
         } else if (peer && frame_is(&f, 1, HUB_CMD_INDACK)) {
-            char sector[HUB_SECTOR_TEXT], version[VERSION_TEXT];
-            if (frame_text(&f, 2, sector, sizeof sector) && frame_text(&f, 3, version, sizeof version))
-                fprintf(stderr, "mamori-hub: sensor %s applied indicators %s version %s\n", peer->name, sector,
-                        version);
-            h->stats.indicator_acks++;
+            handle_indicators_applied(h, &f, peer);
         } else if (peer) {
             h->stats.rejected_malformed++;
             refuse(new_reply(h, &f), peer, "", "malformed message (%d frames)", f.count);

@@ -94,6 +94,36 @@ def test(make):
     check([a["id"] for a in got[len(logged):]] == [a["id"] for a in alerts],
           "the subscriber received them with the engine's alerts")
 
+    # Live: a running sensor applies a set pushed while it runs. The capture
+    # comes through a FIFO, held after its file header until the set is in.
+    with open(h.path("ioc2.txt"), "w") as f:
+        f.write("ip 10.0.0.57\nip 192.0.2.1\n")
+    r = h.run([h.hub_bin, "indicators", "push", h.path("ioc2.txt"), "--sector", "electric-power", "-c", h.config])
+    check("version 2" in r.stdout, "second set pushed: version 2")
+    live_dir, logs, fifo = h.path("ind-live"), h.path("logs-live"), h.path("live.pcap")
+    os.mkdir(live_dir)
+    os.mkdir(logs)
+    os.mkfifo(fifo)
+    err_path = h.path("mamori-live.log")
+    sensor = subprocess.Popen([mamori, "-r", fifo, "--sector", "electric-power", "--log-dir", logs, "--no-progress",
+                               "--hub", h.sensors_ep, "--key", h.path("grid-sensor.key"), "--hub-key",
+                               h.path("hub.pub"), "-o", "hub.spool=" + h.path("live-spool.db"),
+                               "-o", "hub.indicators_dir=" + live_dir], stderr=open(err_path, "w"))
+    h.procs.append(sensor)
+    capture = open(os.path.join(corpus, CAPTURES[1]), "rb").read()
+    with open(fifo, "wb") as w:
+        w.write(capture[:24])  # the pcap file header only
+        w.flush()
+        check(wait_for(lambda: "electric-power indicators version 2: watching 2 addresses" in open(err_path).read()),
+              "the running sensor applied version 2 as soon as the hub pushed it")
+        w.write(capture[24:])
+    check(sensor.wait(timeout=120) == 0, "the live sensor finished its capture")
+    live = [a for a in alerts_in(os.path.join(logs, "alert.json")) if a["category"] == "indicator-match"]
+    check(len(live) == len(matches) and all("(version 2)" in a["summary"] for a in live),
+          "the same %d flows matched, now under version 2" % len(matches))
+    check(wait_for(lambda: [s for s in h.stats()["sensors"] if s["indicators_applied"] == "electric-power=2"]),
+          "the hub knows the sensor applied version 2")
+
     r = h.run([mamori, "-r", os.path.join(corpus, CAPTURES[0]), "--sector", "electric-power", "--hub", h.sensors_ep,
                "--key", h.path("missing.key"), "--hub-key", h.path("hub.pub")])
     check(r.returncode == 1 and r.stderr.strip().endswith("missing.key: No such file or directory"),
