@@ -71,6 +71,8 @@ void config_free(struct mamori_config *cfg);
 /* Reads a YAML config file into cfg. Returns 0, or -1 with
  * "PATH:LINE: what" in err. */
 int config_load_file(struct mamori_config *cfg, const char *path, char *err, size_t errlen);
+/* The same for an open stream; `name` stands for the file in messages. */
+int config_load_stream(struct mamori_config *cfg, FILE *f, const char *name, char *err, size_t errlen);
 
 /* Sets one setting by dotted name from text. Returns 0, or -1 with
  * "NAME: what was expected" in err. */

@@ -180,17 +180,11 @@ static int read_stream(struct yaml_reader *r, struct mamori_config *cfg)
     }
 }
 
-int config_load_file(struct mamori_config *cfg, const char *path, char *err, size_t errlen)
+int config_load_stream(struct mamori_config *cfg, FILE *f, const char *name, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open config file: %s", path, strerror(errno));
-        return -1;
-    }
-    struct yaml_reader r = {.path = path, .err = err, .errlen = errlen};
+    struct yaml_reader r = {.path = name, .err = err, .errlen = errlen};
     if (!yaml_parser_initialize(&r.parser)) {
-        fclose(f);
-        snprintf(err, errlen, "%s: out of memory", path);
+        snprintf(err, errlen, "%s: out of memory", name);
         return -1;
     }
     yaml_parser_set_input_file(&r.parser, f);
@@ -199,9 +193,20 @@ int config_load_file(struct mamori_config *cfg, const char *path, char *err, siz
         yaml_event_delete(&r.event);
     yaml_parser_delete(&r.parser);
     if (rc == 0 && ferror(f)) {
-        snprintf(err, errlen, "%s: read error", path);
+        snprintf(err, errlen, "%s: read error", name);
         rc = -1;
     }
+    return rc;
+}
+
+int config_load_file(struct mamori_config *cfg, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open config file: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = config_load_stream(cfg, f, path, err, errlen);
     fclose(f);
     return rc;
 }
