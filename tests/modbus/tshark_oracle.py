@@ -8,7 +8,8 @@ quantities, byte counts, device-identification fields and values. PDUs are
 matched per direction of each TCP connection, in order. Every difference must
 be explained below (TSHARK_SKIPPED_NEW_DATA, CORE_DROPPED_FRAMES), each with
 evidence the test checks; anything else fails the test. Today no field of any
-compared PDU differs. Also checks the event counts Suricata's own test
+compared PDU differs. The anomaly events must also match the anomaly counts
+of mamori's final statistics. Also checks the event counts Suricata's own test
 expects on suricata-verify/modbus/modbus.pcap.
 
 Environment: MAMORI_BIN, MAMORI_CORPUS (set by meson's test_env).
@@ -127,11 +128,15 @@ def tshark_pdus(path):
 
 
 def mamori_events(path):
+    """Modbus operation events per connection direction, anomaly events, gap
+    bytes per connection and the final statistics' anomaly counts."""
     cmd = [os.environ["MAMORI_BIN"], "--no-progress", "--no-ndpi", "-r", path]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    flows, anomalies, gaps = {}, [], {}
+    flows, anomalies, gaps, counted = {}, [], {}, {}
     for line in out.splitlines():
         record = json.loads(line)
+        if record.get("type") == "stats" and record.get("final"):
+            counted = record["pipeline"].get("anomalies", {}).get("modbus", {})
         if record.get("type") == "flow" and "sport" in record:
             for key in ((record["src"], record["sport"], record["dst"], record["dport"]),
                         (record["dst"], record["dport"], record["src"], record["sport"])):
@@ -143,7 +148,7 @@ def mamori_events(path):
             continue
         key = (record["src"], record["sport"], record["dst"], record["dport"])
         flows.setdefault(key, []).append(record)
-    return flows, anomalies, gaps
+    return flows, anomalies, gaps, counted
 
 
 def ours_flat(event):
@@ -229,7 +234,7 @@ def tshark_skipped_new_data(path, key, ts):
 def check_capture(corpus, name):
     path = os.path.join(corpus, name)
     theirs = tshark_pdus(path)
-    ours, anomalies, gaps = mamori_events(path)
+    ours, anomalies, gaps, counted = mamori_events(path)
     compared, problems = 0, []
     for key in sorted(set(theirs) | set(ours), key=str):
         t_list, o_list = theirs.get(key, []), ours.get(key, [])
@@ -260,14 +265,14 @@ def check_capture(corpus, name):
                 compared += 1
                 for field, want, got in compare_pdu(t, o_list[j]):
                     problems.append(f"{name} {key} frame {t['frame']}: {field}: tshark {want}, mamori {got}")
-    return compared, problems, anomalies
+    return compared, problems, anomalies, counted
 
 
 def check_suricata_counts(corpus):
     """The counts suricata-verify/modbus/test.yaml expects (its rules sid 1-7,
     see corpus/README.md), as counts of our request events."""
     path = os.path.join(corpus, "suricata-verify/modbus/modbus.pcap")
-    ours, _, _ = mamori_events(path)
+    ours, _, _, _ = mamori_events(path)
     requests = [e for flow in ours.values() for e in flow if e["role"] == "request"]
     problems = []
 
@@ -295,12 +300,14 @@ def main():
     corpus = os.environ["MAMORI_CORPUS"]
     total, all_problems = 0, []
     for name in CAPTURES:
-        compared, problems, anomalies = check_capture(corpus, name)
+        compared, problems, anomalies, stats = check_capture(corpus, name)
         total += compared
         names = {}
         for a in anomalies:
             names[a["anomaly"]] = names.get(a["anomaly"], 0) + 1
         print(f"# {name}: {compared} PDUs compared, {len(problems)} differences, anomalies {names}")
+        if names != stats:
+            problems.append(f"{name}: anomaly events {names} but the final statistics count {stats}")
         if compared == 0:
             problems.append(f"{name}: no PDU compared (mamori printed no Modbus events?)")
         all_problems += problems
