@@ -475,3 +475,19 @@ Test(goose, publisher_lost_when_its_flow_ends_while_others_go_on)
     goose_decoder.finish(state2, &ctx);
     cr_assert_eq(cap.n, 0);
 }
+
+Test(goose, unknown_or_repeated_members_are_unexpected)
+{
+    struct ber_buf pdu = { .n = 0 }, apdu = { .n = 0 }, frame;
+    ber_buf_str(&pdu, 0x80, "x");
+    ber_buf_raw(&pdu, "\x8c\x00", 2); /* [12] is not an IECGoosePdu member */
+    ber_buf_child(&apdu, 0x61, &pdu);
+    frame_wrap(&frame, 1, 0, &apdu);
+    expect_malformed(frame.b, frame.n, "unexpected_field", "\"tag\":12");
+    pdu.n = apdu.n = 0;
+    ber_buf_str(&pdu, 0x80, "x");
+    ber_buf_str(&pdu, 0x80, "y"); /* gocbRef twice */
+    ber_buf_child(&apdu, 0x61, &pdu);
+    frame_wrap(&frame, 1, 0, &apdu);
+    expect_malformed(frame.b, frame.n, "unexpected_field", "\"tag\":0");
+}

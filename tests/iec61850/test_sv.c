@@ -356,3 +356,26 @@ Test(sv, cut_frame_keeps_the_whole_asdus_before_the_cut)
     cr_assert_str_eq(cap.ev[2].anomaly, "truncated_frame");
     cr_assert(strstr(cap.ev[2].json, "\"asdu\":2,\"svID\":\"MU01\",\"smpCnt\":2") != NULL, "%s", cap.ev[2].json);
 }
+
+Test(sv, smp_cnt_wraps_at_smp_rate_when_it_counts_per_second)
+{
+    struct asdu_params a = defaults();
+    a.smp_rate = 4000;
+    a.smp_mod = 1; /* samplesPerSecond */
+    send_count(&a, 3998);
+    send_count(&a, 3999);
+    send_count(&a, 0);
+    cr_assert_eq(operations(), cap.n);
+    /* with smpRate 80 per nominal period (smpMod 0), 4000 is 50 Hz: the same wrap */
+    a.sv_id = "MU09";
+    a.smp_rate = 80;
+    a.smp_mod = 0;
+    send_count(&a, 3999);
+    send_count(&a, 0);
+    cr_assert_eq(operations(), cap.n);
+    /* but a wrap at 3000 fits neither 50 nor 60 Hz */
+    a.sv_id = "MU10";
+    send_count(&a, 2999);
+    send_count(&a, 0);
+    cr_assert_eq(capture_count(&cap, "smp_cnt_discontinuity"), 1);
+}
