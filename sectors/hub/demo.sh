@@ -68,5 +68,12 @@ mkdir "$dir/logs"
     --hub "ipc://$dir/sensors" --key "$dir/sensor.key" --hub-key "$dir/hub.pub" -o "hub.spool=$dir/spool.db" \
     2>"$dir/mamori.log"
 grep "mamori: hub" "$dir/mamori.log" >&2 || true
-sleep 1
-"$hub" stats -c "$dir/hub.yaml" >"$dir/hub-stats.json" && echo "== hub statistics in $dir/hub-stats.json" >&2
+# Give the subscriber the time to print what the hub stored (up to 10 s).
+count() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$dir/hub-stats.json"; }
+tries=0
+while "$hub" stats -c "$dir/hub.yaml" >"$dir/hub-stats.json" && [ "$(count delivered)" -lt "$(count stored)" ] \
+        && [ $tries -lt 100 ]; do
+    tries=$((tries + 1))
+    sleep 0.1
+done
+echo "== hub statistics in $dir/hub-stats.json" >&2
