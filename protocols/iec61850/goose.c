@@ -56,7 +56,7 @@ static const char *const goose_field_names[GOOSE_FIELD_COUNT] = {
 
 struct goose_pdu {
     uint32_t present; /* bit per enum goose_field */
-    struct mamori_text gocb_ref, dat_set, go_id;
+    struct mamori_text gocb_ref;
     uint32_t time_allowed_to_live, st_num, sq_num, conf_rev, num_dat_set_entries;
     bool simulation, nds_com;
     struct iec61850_utc_time t;
@@ -121,10 +121,6 @@ static bool read_field(struct goose_pdu *pdu, enum goose_field f, const struct b
         struct mamori_text text = { (const char *)cursor_bytes(&v, n), n };
         if (f == GOOSE_GOCB_REF)
             pdu->gocb_ref = text;
-        else if (f == GOOSE_DAT_SET)
-            pdu->dat_set = text;
-        else
-            pdu->go_id = text;
         detail_string(d, name, text.ptr, text.len);
         break;
     }

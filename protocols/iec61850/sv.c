@@ -70,7 +70,6 @@ struct sv_asdu {
     struct mamori_text sv_id;
     uint16_t smp_cnt, smp_rate, smp_mod;
     uint8_t smp_synch;
-    uint32_t conf_rev;
 };
 
 struct sv_error {
@@ -152,7 +151,6 @@ static bool read_asdu_field(struct sv_asdu *a, enum sv_asdu_field f, cursor v, s
     case SV_CONF_REV:
         if (!goose_sv_fixed_uint(v, SV_CONF_REV_OCTETS, &u))
             return false;
-        a->conf_rev = (uint32_t)u;
         detail_uint(d, name, u);
         return true;
     case SV_SMP_SYNCH:
