@@ -213,7 +213,7 @@ static void read_fifo_queue(struct modbus_adu *adu)
         return;
     }
     uint16_t byte_cnt, fifo_count;
-    if (!modbus_field_be16(adu, "byte_cnt_16", &byte_cnt) || !modbus_field_be16(adu, "fifo_count", &fifo_count))
+    if (!modbus_field_be16(adu, "byte_cnt_16", &byte_cnt) || !modbus_field_be16(adu, "word_cnt", &fifo_count))
         return;
     if (fifo_count > MODBUS_FIFO_COUNT_MAX)
         modbus_pdu_flag_value(adu, "fifo_count_over_31");

@@ -283,7 +283,7 @@ Test(modbus_functions, read_fifo_queue)
     expect_events(2);
     expect(0, "\"reference_num\":1246}");
     expect(1, "\"range_start\":1246,\"range_count\":2,\"latency_us\":250,\"values\":[440,4740]");
-    expect(1, "\"byte_cnt_16\":6,\"fifo_count\":2,\"regval_uint16\":[440,4740]}");
+    expect(1, "\"byte_cnt_16\":6,\"word_cnt\":2,\"regval_uint16\":[440,4740]}");
 }
 
 Test(modbus_functions, read_device_identification_with_paging)

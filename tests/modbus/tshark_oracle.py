@@ -12,6 +12,9 @@ compared PDU differs. The anomaly events must also match the anomaly counts
 of mamori's final statistics. Also checks the event counts Suricata's own test
 expects on suricata-verify/modbus/modbus.pcap.
 
+The same comparison runs over all_functions.py's capture, which carries every
+public function family (the corpus lacks several).
+
 Environment: MAMORI_BIN, MAMORI_CORPUS (set by meson's test_env).
 """
 import difflib
@@ -20,6 +23,9 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+
+import all_functions
 
 CAPTURES = [
     "ITI-ICS-Security-Tools/ModbusTCP/ModbusTCP.pcap",
@@ -310,6 +316,15 @@ def main():
             problems.append(f"{name}: anomaly events {names} but the final statistics count {stats}")
         if compared == 0:
             problems.append(f"{name}: no PDU compared (mamori printed no Modbus events?)")
+        all_problems += problems
+    with tempfile.TemporaryDirectory() as tmp:
+        synthetic = "all_functions.pcap"
+        all_functions.build(os.path.join(tmp, synthetic))
+        compared, problems, anomalies, _ = check_capture(tmp, synthetic)
+        print(f"# {synthetic} (every function family): {compared} PDUs compared, {len(problems)} differences")
+        if compared != 2 * len(all_functions.EXCHANGES) or anomalies:
+            problems.append(f"{synthetic}: {compared} PDUs compared, anomalies {anomalies}")
+        total += compared
         all_problems += problems
     all_problems += check_suricata_counts(corpus)
     for p in all_problems[:200]:
