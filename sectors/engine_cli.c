@@ -12,12 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alert_codec.h"
+#include "alert_route.h"
 #include "baseline.h"
 #include "engine.h"
 #include "profile.h"
 
-#define ALERT_JSON_MAX (128 * 1024)
 #define EXIT_BAD_FILE 1
 #define EXIT_USAGE 2
 #define HOSTNAME_MAX 64
@@ -36,13 +35,10 @@ struct engine_run {
     unsigned open_workers;
     uint64_t learn_start_us;
     bool learning;
-    struct output *out;
-    struct json_writer json;
+    struct alert_route *route; /* the alert log and the hub link */
     struct event_engine bus_entry;
     char sensor_name[HOSTNAME_MAX];
     int status;
-    void (*alert_sink)(void *ctx, const struct mamori_alert *a); /* the hub link, or NULL */
-    void *alert_sink_ctx;
 };
 
 /* ---- commands ---- */
@@ -225,19 +221,10 @@ struct engine_run *engine_cli_take_options(int *argc, char **argv, char *err, si
 static void write_alert(void *ctx, const struct mamori_alert *a)
 {
     struct engine_run *run = ctx;
-    alert_json(&run->json, a);
-    if (json_writer_ok(&run->json) && run->out)
-        output_alert(run->out, run->json.buf, run->json.len);
-    if (run->alert_sink)
-        run->alert_sink(run->alert_sink_ctx, a);
+    alert_route_emit(run->route, a);
 }
 
-void engine_cli_set_alert_sink(struct engine_run *run, void (*sink)(void *ctx, const struct mamori_alert *a),
-                               void *ctx)
-{
-    run->alert_sink = sink;
-    run->alert_sink_ctx = ctx;
-}
+void engine_cli_set_alert_route(struct engine_run *run, struct alert_route *route) { run->route = route; }
 
 static int start_engine(struct engine_run *run)
 {
@@ -272,7 +259,7 @@ static void *bus_open(void *ctx, unsigned worker, struct output *out)
     (void)worker;
     struct engine_run *run = ctx;
     pthread_mutex_lock(&run->lock);
-    run->out = out;
+    alert_route_set_output(run->route, out);
     run->open_workers++;
     pthread_mutex_unlock(&run->lock);
     return run;
@@ -317,13 +304,13 @@ static void bus_close(void *state)
 
 int engine_cli_attach(struct engine_run *run, struct event_bus *bus)
 {
-    if (!run->sector && !run->learn)
-        return 0;
     if (run->sensor)
         snprintf(run->sensor_name, sizeof run->sensor_name, "%s", run->sensor);
     else if (gethostname(run->sensor_name, sizeof run->sensor_name) != 0)
         snprintf(run->sensor_name, sizeof run->sensor_name, "mamori");
     run->sensor_name[sizeof run->sensor_name - 1] = '\0';
+    if (!run->sector && !run->learn)
+        return 0;
     if (run->sector && profile_load(&run->profile, run->sector, run->site, stderr) != 0)
         return -1;
     struct baseline_limits lim;
@@ -340,7 +327,7 @@ int engine_cli_attach(struct engine_run *run, struct event_bus *bus)
         fprintf(stderr, "mamori: out of memory for the baseline\n");
         return -1;
     }
-    if (json_writer_init(&run->json, ALERT_JSON_MAX) != 0 || (!run->learn && start_engine(run) != 0)) {
+    if (!run->learn && start_engine(run) != 0) {
         fprintf(stderr, "mamori: out of memory for the detection engine\n");
         return -1;
     }
@@ -354,6 +341,16 @@ int engine_cli_attach(struct engine_run *run, struct event_bus *bus)
         .worker_close = bus_close,
     };
     return event_bus_attach(bus, &run->bus_entry);
+}
+
+void engine_cli_alert_origin(const struct engine_run *run, const char **sensor, const char **site,
+                             const char **sector, const enum mamori_severity **severity)
+{
+    bool profiled = run->sector != NULL;
+    *sensor = run->sensor_name;
+    *site = profiled ? run->profile.site : "";
+    *sector = profiled ? run->profile.sector : "";
+    *severity = profiled ? run->profile.severity : NULL;
 }
 
 int engine_cli_finish(struct engine_run *run)
@@ -388,7 +385,6 @@ int engine_cli_finish(struct engine_run *run)
     }
     engine_free(run->engine);
     baseline_free(run->baseline);
-    json_writer_free(&run->json);
     pthread_mutex_destroy(&run->lock);
     return run->status;
 }

@@ -7,13 +7,14 @@
  * With --sector the engine judges every event and flow from the event bus and
  * writes alerts to the alert log; with --learn it builds the baseline instead
  * (for SECONDS of capture time, then judges with it) and saves it to
- * --baseline at the end. main.c calls these four functions and nothing else. */
+ * --baseline at the end. */
 #ifndef MAMORI_ENGINE_CLI_H
 #define MAMORI_ENGINE_CLI_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sectors/alert.h"
 #include "sensor/event_bus.h"
 
 struct engine_run;
@@ -31,11 +32,16 @@ struct engine_run *engine_cli_take_options(int *argc, char **argv, char *err, si
  * ("FILE:LINE: what") when a file is bad. */
 int engine_cli_attach(struct engine_run *run, struct event_bus *bus);
 
-/* Also hands every alert to sink(ctx, alert), after the alert log; the hub
- * link uses it (sensor/hub_cli.h). Call before engine_cli_attach(). */
-struct mamori_alert;
-void engine_cli_set_alert_sink(struct engine_run *run, void (*sink)(void *ctx, const struct mamori_alert *a),
-                               void *ctx);
+/* Where alerts go (the alert log and the hub link, shared with the other
+ * judges). Call before engine_cli_attach(). */
+struct alert_route;
+void engine_cli_set_alert_route(struct engine_run *run, struct alert_route *route);
+
+/* Who alerts are from: the sensor name (--sensor or the host name, known after
+ * engine_cli_attach), and with --sector the site, sector and per-finding
+ * severities of the profile (otherwise "", "" and NULL). */
+void engine_cli_alert_origin(const struct engine_run *run, const char **sensor, const char **site,
+                             const char **sector, const enum mamori_severity **severity);
 
 /* After the capture: saves a learned baseline, prints the engine's counters
  * to stderr, frees everything. Returns 0, or 1 when saving failed. */

@@ -23,6 +23,8 @@
 #include "sensor/source.h"
 #include "sensor/stats_record.h"
 #include "sensor/workers.h"
+#include "firmware/firmware_cli.h"
+#include "sectors/alert_route.h"
 #include "sectors/engine_cli.h"
 
 #define EXIT_RUNTIME 1
@@ -339,15 +341,32 @@ static void free_run(struct run *run)
     config_free(&run->cfg);
 }
 
+/* Attaches the firmware inventory with the sector engine's identity of the alerts. */
+static int attach_firmware(struct firmware_run *firmware_run, const struct engine_run *engine_run,
+                           struct event_bus *bus, struct alert_route *alerts)
+{
+    struct firmware_alert_origin origin;
+    char err[CONFIG_ERROR_MAX];
+    engine_cli_alert_origin(engine_run, &origin.sensor, &origin.site, &origin.sector, &origin.severity);
+    if (firmware_cli_attach(firmware_run, bus, alerts, &origin, err, sizeof err) != 0) {
+        fprintf(stderr, "mamori: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static struct run run;
     char err[CONFIG_ERROR_MAX];
     int command_status = engine_cli_command(argc, argv); /* mamori profile|baseline ... */
+    if (command_status < 0)
+        command_status = firmware_cli_command(argc, argv); /* mamori inventory ... */
     if (command_status >= 0)
         return command_status;
     struct engine_run *engine_run = engine_cli_take_options(&argc, argv, err, sizeof err);
-    if (!engine_run) {
+    struct firmware_run *firmware_run = engine_run ? firmware_cli_take_options(&argc, argv, err, sizeof err) : NULL;
+    if (!engine_run || !firmware_run) {
         fprintf(stderr, "mamori: %s\n", err);
         return EXIT_USAGE;
     }
@@ -383,20 +402,27 @@ int main(int argc, char **argv)
     } else if (action == CONFIG_LIST_DECODERS) {
         list_decoders(&run.registry);
     } else {
-        /* Detection engines attach here: event_bus_attach(&run.bus, &engine); */
+        /* The judges: the sector engine and the firmware inventory share one alert route. */
         struct hub_link *hub = hub_cli_start(&run.cfg, err, sizeof err);
-        engine_cli_set_alert_sink(engine_run, hub_cli_alert, hub);
-        if (err[0]) {
-            fprintf(stderr, "mamori: %s\n", err);
+        struct alert_route *alerts = alert_route_new();
+        if (alerts) {
+            alert_route_set_sink(alerts, hub_cli_alert, hub);
+            engine_cli_set_alert_route(engine_run, alerts);
+        }
+        if (err[0] || !alerts) {
+            fprintf(stderr, "mamori: %s\n", alerts ? err : "out of memory");
             status = EXIT_RUNTIME;
-        } else if (engine_cli_attach(engine_run, &run.bus) != 0 || hub_cli_attach(hub, &run.bus) != 0)
+        } else if (engine_cli_attach(engine_run, &run.bus) != 0 || hub_cli_attach(hub, &run.bus) != 0 ||
+                   attach_firmware(firmware_run, engine_run, &run.bus, alerts) != 0)
             status = EXIT_USAGE;
         else
             status = run_sensor(&run);
+        firmware_cli_finish(firmware_run);
         int engine_status = engine_cli_finish(engine_run);
         if (status == 0)
             status = engine_status;
         hub_cli_stop(hub, &run.cfg);
+        alert_route_free(alerts);
     }
     free_run(&run);
     return status;
