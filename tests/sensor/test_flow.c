@@ -377,3 +377,17 @@ Test(flow, layer2_idle_timeout)
     cr_assert_str_eq(h.flows[0].reason, "idle");
     cr_assert_str_eq(h.flows[0].state, "S0");
 }
+
+Test(flow, qinq_flow_and_its_events_carry_the_outer_vlan)
+{
+    harness_start(&h);
+    struct frame_spec s = { .ip_version = 4, .proto = 6, .src = CLIENT, .dst = SERVER, .sport = CPORT,
+                            .dport = RECORDER_TCP_PORT, .seq = 1, .flags = A, .payload = "q\n", .len = 2,
+                            .n_vlans = 2, .vlans = { 300, 12 }, .vlan_tpid = 0x88A8 };
+    harness_frame(&h, SEC, &s);
+    pipeline_finish(h.pl);
+    cr_assert_eq(only_flow()->rec.where.vlan, 300);
+    cr_assert_eq(only_flow()->rec.where.ethertype, 0x0800);
+    cr_assert_eq(h.events[0].ev.where.vlan, 300);
+    cr_assert_eq(harness_stats(&h)->vlan_tagged, 1);
+}
