@@ -60,9 +60,16 @@ static bool parse_manuf_line(const char *line, uint64_t *prefix, uint8_t *bits, 
         return false;
     const char *short_name = p + 1;
     const char *long_name = strchr(short_name, '\t');
-    *name = long_name ? long_name + 1 : short_name;
+    *name = long_name && long_name[1] != '#' ? long_name + 1 : short_name;
     *prefix = v;
     return true;
+}
+
+/* Cuts the name that starts `name_at` bytes into a manuf line at the next
+ * field (a tab; a '# comment' follows it). */
+static void cut_at_field(char *line, size_t name_at)
+{
+    line[name_at + strcspn(line + name_at, "\t")] = '\0';
 }
 
 /* "002272     (base 16)\t\tAmerican Micro-Fuel Device Corp." */
@@ -102,8 +109,12 @@ static int load_file(struct oui_table *t, const char *path)
         uint64_t prefix;
         uint8_t bits;
         const char *name;
-        if ((parse_ieee_line(line, &prefix, &bits, &name) || parse_manuf_line(line, &prefix, &bits, &name)) &&
-            add_entry(t, &cap, prefix, bits, name) != 0)
+        bool ieee = parse_ieee_line(line, &prefix, &bits, &name);
+        if (!ieee && !parse_manuf_line(line, &prefix, &bits, &name))
+            continue;
+        if (!ieee)
+            cut_at_field(line, (size_t)(name - line));
+        if (add_entry(t, &cap, prefix, bits, name) != 0)
             break;
     }
     fclose(f);

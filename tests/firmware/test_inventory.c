@@ -302,13 +302,17 @@ Test(inventory, oui_reads_both_registry_formats)
     FILE *f = fopen(path, "w");
     fputs("00:00:0C\tCisco\tCisco Systems, Inc\n"
           "00:1B:C5:00:00:00/36\tConverging\tConverging Systems Inc.\n"
+          "00:50:04\t3com3c90\t3Com\t# 3C90X\n"
+          "00:60:08\t3comEtherl\t# 3Com Etherlink III\n"
           "08-61-95   (hex)\t\tRockwell Automation\n"
           "086195     (base 16)\t\tRockwell Automation\n"
           "\t\t\t\t1 Allen-Bradley Dr.\n",
           f);
     fclose(f);
     struct oui_table t;
-    cr_assert_eq(oui_load(&t, path), 3);
+    cr_assert_eq(oui_load(&t, path), 5);
+    cr_assert_str_eq(oui_lookup(&t, (uint8_t[]){ 0x00, 0x50, 0x04, 1, 2, 3 }), "3Com", "the comment field is dropped");
+    cr_assert_str_eq(oui_lookup(&t, (uint8_t[]){ 0x00, 0x60, 0x08, 1, 2, 3 }), "3comEtherl", "no long name: the short one");
     cr_assert_str_eq(oui_lookup(&t, (uint8_t[]){ 0x00, 0x00, 0x0c, 0x12, 0x34, 0x56 }), "Cisco Systems, Inc");
     cr_assert_str_eq(oui_lookup(&t, (uint8_t[]){ 0x08, 0x61, 0x95, 0x00, 0x00, 0x01 }), "Rockwell Automation");
     cr_assert_str_eq(oui_lookup(&t, (uint8_t[]){ 0x00, 0x1b, 0xc5, 0x00, 0x00, 0x01 }), "Converging Systems Inc.");
