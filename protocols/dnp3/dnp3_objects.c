@@ -136,6 +136,12 @@ static struct mamori_detail *point_detail(struct dnp3_walk *w)
     return w->ev->detail;
 }
 
+/* True when later points would neither be rendered nor add event values. */
+static bool nothing_more_to_show(const struct dnp3_walk *w)
+{
+    return (w->ev->detail == NULL || w->detail_points_left == 0) && w->ev->n_values >= MAMORI_EVENT_MAX_VALUES;
+}
+
 static void points_end(struct mamori_detail *d, uint64_t read, uint64_t shown)
 {
     detail_end(d);
@@ -234,7 +240,15 @@ static bool object_points(cursor *c, const struct object_header *h, struct dnp3_
     detail_array_begin(d, "points");
     bool ok = true;
     uint64_t read = 0, shown = 0;
+    bool same_size_points = with_data && !has_index && !has_size &&
+                            (k.layout == DNP3_LAYOUT_FIXED || k.layout == DNP3_LAYOUT_OCTETS);
     for (; ok && read < h->count; read++) {
+        if (same_size_points && nothing_more_to_show(w)) {
+            /* Nothing left to render or collect: step over the rest at once. */
+            ok = cursor_skip(c, (size_t)(h->count - read) * k.size);
+            read = h->count;
+            break;
+        }
         struct mamori_detail *pd = point_detail(w);
         shown += pd != NULL;
         detail_object_begin(pd, NULL);
