@@ -9,8 +9,6 @@
 #include "firmware_engine.h"
 #include "inventory_cli.h"
 
-#define FLUSH_EVERY_EVENTS 100000
-
 struct firmware_run {
     const char *inventory_path, *advisories_dir;
     const char *untrusted[FIRMWARE_MAX_UNTRUSTED];
@@ -19,7 +17,6 @@ struct firmware_run {
     struct firmware_engine *engine;
     struct alert_route *route;
     struct event_engine bus_entry;
-    uint64_t events_since_flush;
 };
 
 int firmware_cli_command(int argc, char **argv)
@@ -101,9 +98,6 @@ static void bus_event(void *state, const struct mamori_event *ev)
 {
     struct firmware_run *run = state;
     firmware_engine_observe(run->engine, ev);
-    /* last-seen times reach the file now and then, not only at exit */
-    if (__atomic_add_fetch(&run->events_since_flush, 1, __ATOMIC_RELAXED) % FLUSH_EVERY_EVENTS == 0)
-        firmware_engine_flush(run->engine);
 }
 
 static void bus_close(void *state) { (void)state; }

@@ -29,6 +29,7 @@ struct firmware_engine {
     struct csaf_set advisories;
     bool inventory_was_built; /* the store held devices when we started */
     const struct mamori_event *current; /* the event being observed, for evidence */
+    uint64_t flushed_us;                /* capture time of the last flush */
     struct mamori_alert alert;          /* scratch, used under the lock */
     FILE *errs;
 };
@@ -299,12 +300,25 @@ struct firmware_engine *firmware_engine_open(const struct firmware_engine_config
     return fe;
 }
 
+/* Changes and last-seen times reach the file at least this often (capture time). */
+#define FLUSH_INTERVAL_US 5000000ull
+
+static void flush_locked(struct firmware_engine *fe)
+{
+    if (fe->store && inventory_store_flush(fe->store, fe->inv) != 0 && fe->errs)
+        fprintf(fe->errs, "mamori: inventory: cannot write to the inventory database\n");
+}
+
 void firmware_engine_observe(struct firmware_engine *fe, const struct mamori_event *ev)
 {
     pthread_mutex_lock(&fe->lock);
     fe->current = ev;
     inventory_observe(fe->inv, ev);
     fe->current = NULL;
+    if (ev->time_us >= fe->flushed_us + FLUSH_INTERVAL_US) {
+        flush_locked(fe);
+        fe->flushed_us = ev->time_us;
+    }
     pthread_mutex_unlock(&fe->lock);
 }
 
@@ -330,8 +344,7 @@ const struct inv_stats *firmware_engine_stats(struct firmware_engine *fe) { retu
 void firmware_engine_flush(struct firmware_engine *fe)
 {
     pthread_mutex_lock(&fe->lock);
-    if (fe->store && inventory_store_flush(fe->store, fe->inv) != 0 && fe->errs)
-        fprintf(fe->errs, "mamori: inventory: cannot write last-seen times\n");
+    flush_locked(fe);
     pthread_mutex_unlock(&fe->lock);
 }
 

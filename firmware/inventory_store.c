@@ -29,8 +29,14 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS advisory_alert(device_id INTEGER, advisory TEXT, time INTEGER,"
     " PRIMARY KEY(device_id, advisory));";
 
+#define STATEMENT_CACHE 16 /* more than this file has SQL texts */
+
 struct inventory_store {
     sqlite3 *db;
+    bool in_transaction; /* changes are batched until the next flush */
+    /* prepared statements, keyed by the address of their SQL text */
+    const char *cached_sql[STATEMENT_CACHE];
+    sqlite3_stmt *cached[STATEMENT_CACHE];
 };
 
 static void set_err(char *err, size_t errlen, const char *path, sqlite3 *db, const char *what)
@@ -88,11 +94,20 @@ static int load_device(void *ctx, sqlite3_stmt *s)
     return 0;
 }
 
+/* Devices are restored in id order, so ids ascend with the position. */
 static struct inv_device *device_by_id(struct inventory *inv, uint64_t id)
 {
-    for (size_t i = 0; i < inventory_count(inv); i++)
-        if (inventory_at(inv, i)->id == id)
-            return inventory_at(inv, i);
+    size_t lo = 0, hi = inventory_count(inv);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        struct inv_device *d = inventory_at(inv, mid);
+        if (d->id == id)
+            return d;
+        if (d->id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 
@@ -190,16 +205,36 @@ void inventory_store_close(struct inventory_store *st)
 {
     if (!st)
         return;
+    if (st->in_transaction)
+        sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+    for (size_t i = 0; i < STATEMENT_CACHE; i++)
+        sqlite3_finalize(st->cached[i]);
     sqlite3_close(st->db);
     free(st);
 }
 
-/* Prepares `sql`, binds the arguments described by `types` (i = int64,
- * t = text) and steps it once. */
-static int exec_bound(sqlite3 *db, const char *sql, const char *types, ...)
+/* The prepared statement for one of this file's SQL texts. */
+static sqlite3_stmt *statement(struct inventory_store *st, const char *sql)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+    size_t i = 0;
+    for (; i < STATEMENT_CACHE && st->cached_sql[i]; i++)
+        if (st->cached_sql[i] == sql)
+            return st->cached[i];
+    sqlite3_stmt *s = NULL;
+    if (i == STATEMENT_CACHE ||
+        sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+        return NULL;
+    st->cached_sql[i] = sql;
+    st->cached[i] = s;
+    return s;
+}
+
+/* Runs one of this file's statements with the arguments described by `types`
+ * (i = int64, t = text). */
+static int exec_bound(struct inventory_store *st, const char *sql, const char *types, ...)
+{
+    sqlite3_stmt *s = statement(st, sql);
+    if (!s)
         return -1;
     va_list ap;
     va_start(ap, types);
@@ -211,7 +246,8 @@ static int exec_bound(sqlite3 *db, const char *sql, const char *types, ...)
     }
     va_end(ap);
     int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -225,27 +261,29 @@ static void vlan_text(const struct inv_device *dev, char *out, size_t cap)
 
 int inventory_store_change(struct inventory_store *st, const struct inv_change *c)
 {
+    if (!st->in_transaction && sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+        st->in_transaction = true;
     const struct inv_device *d = c->device;
     int64_t id = (int64_t)d->id, now = (int64_t)c->time_us;
     const char *kind = inv_change_kind_name(c->kind);
     switch (c->kind) {
     case INV_NEW_DEVICE:
-        if (exec_bound(st->db, "INSERT OR IGNORE INTO device(id, key, ip_version, first_seen, last_seen)"
+        if (exec_bound(st, "INSERT OR IGNORE INTO device(id, key, ip_version, first_seen, last_seen)"
                                " VALUES(?, ?, ?, ?, ?)", "itiii", id, d->key, (int64_t)d->ip_version, now, now) != 0)
             return -1;
-        return exec_bound(st->db, "INSERT INTO change(time, device_id, kind) VALUES(?, ?, ?)", "iit", now, id, kind);
+        return exec_bound(st, "INSERT INTO change(time, device_id, kind) VALUES(?, ?, ?)", "iit", now, id, kind);
     case INV_NEW_ROLE:
-        if (exec_bound(st->db, "INSERT OR IGNORE INTO role VALUES(?, ?, ?, ?, ?, ?)", "itttii", id,
+        if (exec_bound(st, "INSERT OR IGNORE INTO role VALUES(?, ?, ?, ?, ?, ?)", "itttii", id,
                        c->role->protocol, c->role->role, c->role->detail, now, now) != 0)
             return -1;
-        return exec_bound(st->db, "INSERT INTO change(time, device_id, kind, field, new_value) VALUES(?, ?, ?, ?, ?)",
+        return exec_bound(st, "INSERT INTO change(time, device_id, kind, field, new_value) VALUES(?, ?, ?, ?, ?)",
                           "iittt", now, id, kind, c->role->protocol, c->role->role);
     case INV_IDENTITY_LEARNED:
     case INV_IDENTITY_CHANGED:
-        if (exec_bound(st->db, "INSERT OR REPLACE INTO identity VALUES(?, ?, ?, ?, ?, ?)", "itttii", id,
+        if (exec_bound(st, "INSERT OR REPLACE INTO identity VALUES(?, ?, ?, ?, ?, ?)", "itttii", id,
                        c->identity->field, c->identity->value, c->identity->source, now, now) != 0)
             return -1;
-        return exec_bound(st->db, "INSERT INTO change VALUES(?, ?, ?, ?, ?, ?, ?)", "iittttt", now, id, kind,
+        return exec_bound(st, "INSERT INTO change VALUES(?, ?, ?, ?, ?, ?, ?)", "iittttt", now, id, kind,
                           c->identity->field, c->old_value ? c->old_value : "", c->identity->value,
                           c->identity->source);
     }
@@ -254,8 +292,9 @@ int inventory_store_change(struct inventory_store *st, const struct inv_change *
 
 int inventory_store_flush(struct inventory_store *st, struct inventory *inv)
 {
-    if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+    if (!st->in_transaction && sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         return -1;
+    st->in_transaction = false;
     int rc = 0;
     for (size_t i = 0; i < inventory_count(inv) && rc == 0; i++) {
         struct inv_device *d = inventory_at(inv, i);
@@ -266,14 +305,14 @@ int inventory_store_flush(struct inventory_store *st, struct inventory *inv)
             format_mac(d->mac, mac, sizeof mac);
         vlan_text(d, vlans, sizeof vlans);
         int64_t id = (int64_t)d->id;
-        rc |= exec_bound(st->db, "UPDATE device SET mac = ?, mac_vendor = ?, vlans = ?, last_seen = ? WHERE id = ?",
+        rc |= exec_bound(st, "UPDATE device SET mac = ?, mac_vendor = ?, vlans = ?, last_seen = ? WHERE id = ?",
                          "tttii", mac, d->mac_vendor, vlans, (int64_t)d->last_us, id);
         for (uint32_t r = 0; r < d->n_roles && rc == 0; r++)
-            rc |= exec_bound(st->db, "UPDATE role SET last_seen = ? WHERE device_id = ? AND protocol = ? AND role = ?"
+            rc |= exec_bound(st, "UPDATE role SET last_seen = ? WHERE device_id = ? AND protocol = ? AND role = ?"
                                      " AND detail = ?", "iittt", (int64_t)d->roles[r].last_us, id,
                              d->roles[r].protocol, d->roles[r].role, d->roles[r].detail);
         for (uint32_t f = 0; f < d->n_identity && rc == 0; f++)
-            rc |= exec_bound(st->db, "UPDATE identity SET last_seen = ? WHERE device_id = ? AND field = ? AND"
+            rc |= exec_bound(st, "UPDATE identity SET last_seen = ? WHERE device_id = ? AND field = ? AND"
                                      " first_seen = ?", "iiti", (int64_t)d->identity[f].last_us, id,
                              d->identity[f].field, (int64_t)d->identity[f].first_us);
         d->dirty = false;
@@ -296,7 +335,7 @@ bool inventory_store_advisory_seen(struct inventory_store *st, uint64_t device_i
         sqlite3_finalize(s);
     }
     if (!seen && mark)
-        exec_bound(st->db, "INSERT OR IGNORE INTO advisory_alert VALUES(?, ?, ?)", "iti", (int64_t)device_id,
+        exec_bound(st, "INSERT OR IGNORE INTO advisory_alert VALUES(?, ?, ?)", "iti", (int64_t)device_id,
                    advisory, (int64_t)time_us);
     return seen;
 }

@@ -1,9 +1,10 @@
 /* inventory_store.h — the inventory kept across runs in a SQLite file.
  *
  * Devices, their roles and every identity value ever seen (with first and last
- * seen) are rows; so is every change. Rare things (a new device, role or
- * identity value) are written as they happen; last-seen times are written by
- * inventory_store_flush(). Opening a store loads it into an inventory, so a
+ * seen) are rows; so is every change. Changes are written as they happen into
+ * a transaction that inventory_store_flush() commits together with the
+ * last-seen times (and closing commits too), so a burst of discoveries costs
+ * one commit. Opening a store loads it into an inventory, so a
  * device that reports a new firmware revision tomorrow is a change, not a new
  * device. inventory_store_load_at() reads the inventory as it stood at any
  * past time, which `mamori inventory` prints and compares. */
