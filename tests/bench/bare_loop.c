@@ -21,11 +21,9 @@ int main(int argc, char **argv)
     }
     struct pcap_pkthdr *h;
     const u_char *data;
-    unsigned long long packets = 0, bytes = 0;
-    while (pcap_next_ex(p, &h, &data) == 1) {
+    unsigned long long packets = 0;
+    while (pcap_next_ex(p, &h, &data) == 1)
         packets++;
-        bytes += h->caplen;
-    }
     pcap_close(p);
     clock_gettime(CLOCK_MONOTONIC, &end);
     double seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
