@@ -209,6 +209,31 @@ def check_bpf_filter():
     assert result.flows == [] and result.final_stats["capture"]["packets"] == 0
 
 
+def acme_pdu(opcode, station, body):
+    """One PDU of the example plugin's made-up protocol (protocols/example/example_decoder.c)."""
+    return bytes([0xAC, 0x4E, 1, opcode]) + station.to_bytes(2, "big") + len(body).to_bytes(2, "big") + body
+
+
+def check_plugin_decodes_traffic():
+    from scapy.all import IP, UDP, Ether, wrpcap  # python3-scapy, system interpreter
+    plugin = os.path.join(BUILD, "protocols", "example", "mamori_example.so")
+    read = acme_pdu(1, 7, (100).to_bytes(2, "big") + (2).to_bytes(2, "big"))
+    reply = acme_pdu(3, 7, (11).to_bytes(2, "big") + (22).to_bytes(2, "big"))
+    frames = [Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=40000, dport=47000) / read,
+              Ether() / IP(src="10.0.0.2", dst="10.0.0.1") / UDP(sport=47000, dport=40000) / reply]
+    with tempfile.TemporaryDirectory() as tmp:
+        capture = os.path.join(tmp, "acme.pcap")
+        wrpcap(capture, frames)
+        without = run(["-r", capture])
+        assert without.events == [] and "decoder" not in without.flows[0]
+        result = run(["-r", capture, "--decoder", plugin])
+    events = [(e["protocol"], e["role"], e["op"], e["unit"], e.get("range_start"), e.get("range_count"),
+               e.get("values")) for e in result.events]
+    assert events == [("example", "request", "read", 7, 100, 2, None),
+                      ("example", "response", "report", 7, None, None, [11, 22])], events
+    assert [(f["decoder"], f["app_protocol"]) for f in result.flows] == [("example", "example")]
+
+
 def check_no_decoders():
     result = run(["-r", corpus("nDPI/dnp3.pcap"), "--no-decoders"])
     assert result.events == [] and len(result.flows) == 8
@@ -314,6 +339,7 @@ def main():
     tap.check("-u nobody drops root and still reads the capture", check_drop_to_user)
     tap.check("BPF filter from the arguments, compared with tshark", check_bpf_filter)
     tap.check("periodic and final statistics", check_periodic_stats)
+    tap.check("--decoder: the example plugin decodes its protocol", check_plugin_decodes_traffic)
     tap.check("--no-decoders: flows and nDPI labels only", check_no_decoders)
     tap.check("SIGINT while reading files: flows flushed, final stats, exit 0", check_sigint_while_reading_files)
     tap.check("a failed write to stdout: one line, exit 1", check_write_error)
