@@ -2,7 +2,6 @@
 #include "json_writer.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,67 +35,139 @@ void json_writer_reset(struct json_writer *w)
 
 bool json_writer_ok(const struct json_writer *w) { return !w->overflow && w->depth == 0; }
 
-static void raw(struct json_writer *w, const char *s, size_t n)
+/* Sizes reserved before writing: an escaped byte takes up to 6; a member adds
+ * a comma, two quotes and a colon to its key; numbers their longest text. A
+ * line within DOUBLE_TEXT_MAX bytes of the buffer's end may so be refused. */
+#define ESCAPED_PER_BYTE 6
+#define MEMBER_OVERHEAD 4
+#define U64_DIGITS_MAX 20
+#define I64_TEXT_MAX 21
+#define DOUBLE_TEXT_MAX 32
+#define TIME_TEXT_MAX (U64_DIGITS_MAX + 7)
+#define SHORT_STRING 64
+/* Integers up to 2^53 are exact in a double. */
+#define EXACT_INTEGER_MAX 9007199254740992.0
+
+/* Space for n more bytes (and the terminating NUL), or NULL after marking
+ * the line as overflowed. The caller writes, then calls commit(). */
+static char *reserve(struct json_writer *w, size_t n)
 {
     if (w->overflow || w->len + n + 1 > w->cap) {
         w->overflow = true;
-        return;
+        return NULL;
     }
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
-    w->buf[w->len] = '\0';
+    return w->buf + w->len;
 }
 
-static void rawf(struct json_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void rawf(struct json_writer *w, const char *fmt, ...)
+static void commit(struct json_writer *w, char *end)
 {
-    char tmp[64];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    raw(w, tmp, n < 0 ? 0 : (size_t)n);
+    w->len = (size_t)(end - w->buf);
+    *end = '\0';
 }
 
-static void escaped(struct json_writer *w, const uint8_t *s, size_t n)
+/* Bytes that JSON strings carry as they are: printable ASCII but " and \. */
+#define PLAIN_RUN(first) [first] = 1, [first + 1] = 1, [first + 2] = 1, [first + 3] = 1
+static const uint8_t json_plain_byte[256] = {
+    [' '] = 1, ['!'] = 1, PLAIN_RUN('#'), PLAIN_RUN('\''), PLAIN_RUN('+'), PLAIN_RUN('/'), PLAIN_RUN('3'),
+    PLAIN_RUN('7'), PLAIN_RUN(';'), PLAIN_RUN('?'), PLAIN_RUN('C'), PLAIN_RUN('G'), PLAIN_RUN('K'),
+    PLAIN_RUN('O'), PLAIN_RUN('S'), PLAIN_RUN('W'), ['['] = 1, [']'] = 1, ['^'] = 1, PLAIN_RUN('_'),
+    PLAIN_RUN('c'), PLAIN_RUN('g'), PLAIN_RUN('k'), PLAIN_RUN('o'), PLAIN_RUN('s'), PLAIN_RUN('w'),
+    ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1,
+};
+static bool json_plain(uint8_t c) { return json_plain_byte[c]; }
+
+static size_t escaped_size(const uint8_t *s, size_t n)
+{
+    size_t size = 0;
+    for (size_t i = 0; i < n; i++)
+        size += json_plain(s[i]) ? 1 : s[i] == '"' || s[i] == '\\' ? 2 : ESCAPED_PER_BYTE;
+    return size;
+}
+
+/* Writes the content of a JSON string: escapes, \u00XX for control and
+ * non-ASCII bytes. The caller reserved room. */
+static char *put_escaped(char *p, const uint8_t *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    raw(w, "\"", 1);
-    size_t start = 0;
     for (size_t i = 0; i < n; i++) {
         uint8_t c = s[i];
-        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
-            continue;
-        raw(w, (const char *)s + start, i - start);
-        start = i + 1;
-        if (c == '"' || c == '\\') {
-            char e[2] = { '\\', (char)c };
-            raw(w, e, 2);
+        if (json_plain(c)) {
+            *p++ = (char)c;
+        } else if (c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = (char)c;
         } else {
-            char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-            raw(w, e, 6);
+            memcpy(p, "\\u00", 4);
+            p[4] = hex[c >> 4];
+            p[5] = hex[c & 15];
+            p += ESCAPED_PER_BYTE;
         }
     }
-    raw(w, (const char *)s + start, n - start);
-    raw(w, "\"", 1);
+    return p;
 }
 
-/* Comma and key before a value. */
-static void member(struct json_writer *w, const char *key)
+static char *put_u64(char *p, uint64_t v)
 {
+    char digits[U64_DIGITS_MAX];
+    size_t n = sizeof digits;
+    do {
+        digits[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    memcpy(p, digits + n, sizeof digits - n);
+    return p + sizeof digits - n;
+}
+
+static char *put_i64(char *p, int64_t v)
+{
+    if (v >= 0)
+        return put_u64(p, (uint64_t)v);
+    *p++ = '-';
+    return put_u64(p, (uint64_t)0 - (uint64_t)v);
+}
+
+/* Starts a member in one reservation: the comma, the quoted key and colon
+ * (when key is not NULL), and room for `value_max` bytes of value. Returns
+ * where the value goes, or NULL when the line is full. */
+static char *member(struct json_writer *w, const char *key, size_t key_len, size_t value_max)
+{
+    const uint8_t *k = (const uint8_t *)key;
+    size_t key_room = key_len;
+    for (size_t i = 0; i < key_len; i++) {
+        if (!json_plain(k[i])) { /* rare: a key that needs escaping */
+            key_room = escaped_size(k, key_len);
+            break;
+        }
+    }
+    char *p = reserve(w, MEMBER_OVERHEAD + key_room + value_max);
+    if (!p)
+        return NULL;
     if (w->need_comma[w->depth])
-        raw(w, ",", 1);
+        *p++ = ',';
     w->need_comma[w->depth] = true;
     if (key) {
-        escaped(w, (const uint8_t *)key, strlen(key));
-        raw(w, ":", 1);
+        *p++ = '"';
+        if (key_room == key_len) {
+            memcpy(p, key, key_len);
+            p += key_len;
+        } else {
+            p = put_escaped(p, k, key_len);
+        }
+        *p++ = '"';
+        *p++ = ':';
     }
+    return p;
 }
 
-static void open(struct json_writer *w, const char *key, const char *brace)
+static size_t key_length(const char *key) { return key ? strlen(key) : 0; }
+
+static void open_n(struct json_writer *w, const char *key, size_t key_len, char brace)
 {
-    member(w, key);
-    raw(w, brace, 1);
+    char *p = member(w, key, key_len, 1);
+    if (!p)
+        return;
+    *p++ = brace;
+    commit(w, p);
     if (w->depth >= JSON_WRITER_DEPTH) {
         w->overflow = true;
         return;
@@ -104,148 +175,150 @@ static void open(struct json_writer *w, const char *key, const char *brace)
     w->need_comma[++w->depth] = false;
 }
 
-static void close(struct json_writer *w, const char *brace)
+static void close_with(struct json_writer *w, char brace)
 {
     if (w->depth > 0)
         w->depth--;
-    raw(w, brace, 1);
+    char *p = reserve(w, 1);
+    if (p) {
+        *p++ = brace;
+        commit(w, p);
+    }
 }
 
-void jw_object_begin(struct json_writer *w, const char *key) { open(w, key, "{"); }
-void jw_object_end(struct json_writer *w) { close(w, "}"); }
-void jw_array_begin(struct json_writer *w, const char *key) { open(w, key, "["); }
-void jw_array_end(struct json_writer *w) { close(w, "]"); }
+void jw_object_begin(struct json_writer *w, const char *key) { open_n(w, key, key_length(key), '{'); }
+void jw_object_end(struct json_writer *w) { close_with(w, '}'); }
+void jw_array_begin(struct json_writer *w, const char *key) { open_n(w, key, key_length(key), '['); }
+void jw_array_end(struct json_writer *w) { close_with(w, ']'); }
+
+static void string_n(struct json_writer *w, const char *key, size_t key_len, const uint8_t *s, size_t n)
+{
+    /* short strings reserve their worst case; long ones exactly what they need */
+    size_t room = n <= SHORT_STRING ? ESCAPED_PER_BYTE * n : escaped_size(s, n);
+    char *p = member(w, key, key_len, room + 2);
+    if (!p)
+        return;
+    *p++ = '"';
+    p = put_escaped(p, s, n);
+    *p++ = '"';
+    commit(w, p);
+}
 
 void jw_string(struct json_writer *w, const char *key, const char *s)
 {
-    jw_string_n(w, key, s, s ? strlen(s) : 0);
+    string_n(w, key, key_length(key), (const uint8_t *)s, s ? strlen(s) : 0);
 }
 
 void jw_string_n(struct json_writer *w, const char *key, const void *s, size_t n)
 {
-    member(w, key);
-    escaped(w, s, n);
+    string_n(w, key, key_length(key), s, n);
 }
 
-void jw_hex(struct json_writer *w, const char *key, const void *b, size_t n)
+static void hex_n(struct json_writer *w, const char *key, size_t key_len, const uint8_t *b, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    const uint8_t *p = b;
-    member(w, key);
-    raw(w, "\"", 1);
+    char *p = member(w, key, key_len, 2 * n + 2);
+    if (!p)
+        return;
+    *p++ = '"';
     for (size_t i = 0; i < n; i++) {
-        char pair[2] = { hex[p[i] >> 4], hex[p[i] & 15] };
-        raw(w, pair, 2);
+        *p++ = hex[b[i] >> 4];
+        *p++ = hex[b[i] & 15];
     }
-    raw(w, "\"", 1);
+    *p++ = '"';
+    commit(w, p);
 }
 
-/* Decimal digits of v, without printf: numbers are most of what we write. */
-static void raw_u64(struct json_writer *w, uint64_t v)
+void jw_hex(struct json_writer *w, const char *key, const void *b, size_t n) { hex_n(w, key, key_length(key), b, n); }
+
+static void uint_n(struct json_writer *w, const char *key, size_t key_len, uint64_t v)
 {
-    char digits[20];
-    size_t n = sizeof digits;
-    do {
-        digits[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    raw(w, digits + n, sizeof digits - n);
+    char *p = member(w, key, key_len, U64_DIGITS_MAX);
+    if (p)
+        commit(w, put_u64(p, v));
 }
 
-static void raw_i64(struct json_writer *w, int64_t v)
+static void int_n(struct json_writer *w, const char *key, size_t key_len, int64_t v)
 {
-    if (v < 0) {
-        raw(w, "-", 1);
-        raw_u64(w, (uint64_t)0 - (uint64_t)v);
-    } else {
-        raw_u64(w, (uint64_t)v);
+    char *p = member(w, key, key_len, I64_TEXT_MAX);
+    if (p)
+        commit(w, put_i64(p, v));
+}
+
+static void literal_n(struct json_writer *w, const char *key, size_t key_len, const char *text)
+{
+    size_t n = strlen(text);
+    char *p = member(w, key, key_len, n);
+    if (p) {
+        memcpy(p, text, n);
+        commit(w, p + n);
     }
 }
 
-void jw_uint(struct json_writer *w, const char *key, uint64_t v)
+static void double_n(struct json_writer *w, const char *key, size_t key_len, double v)
 {
-    member(w, key);
-    raw_u64(w, v);
-}
-
-void jw_int(struct json_writer *w, const char *key, int64_t v)
-{
-    member(w, key);
-    raw_i64(w, v);
-}
-
-/* Integers up to 2^53 are exact in a double. */
-#define EXACT_INTEGER_MAX 9007199254740992.0
-
-void jw_double(struct json_writer *w, const char *key, double v)
-{
-    member(w, key);
-    if (!isfinite(v))
-        raw(w, "null", 4);
-    else if (v == (double)(int64_t)v && fabs(v) <= EXACT_INTEGER_MAX)
-        raw_i64(w, (int64_t)v); /* register values and counters: the common case */
+    if (!isfinite(v)) {
+        literal_n(w, key, key_len, "null");
+        return;
+    }
+    char *p = member(w, key, key_len, DOUBLE_TEXT_MAX);
+    if (!p)
+        return;
+    if (v == (double)(int64_t)v && fabs(v) <= EXACT_INTEGER_MAX) /* register values and counters */
+        p = put_i64(p, (int64_t)v);
     else
-        rawf(w, "%.17g", v);
+        p += snprintf(p, DOUBLE_TEXT_MAX, "%.17g", v);
+    commit(w, p);
 }
 
-void jw_bool(struct json_writer *w, const char *key, bool v)
-{
-    member(w, key);
-    raw(w, v ? "true" : "false", v ? 4 : 5);
-}
-
-void jw_null(struct json_writer *w, const char *key)
-{
-    member(w, key);
-    raw(w, "null", 4);
-}
+void jw_uint(struct json_writer *w, const char *key, uint64_t v) { uint_n(w, key, key_length(key), v); }
+void jw_int(struct json_writer *w, const char *key, int64_t v) { int_n(w, key, key_length(key), v); }
+void jw_double(struct json_writer *w, const char *key, double v) { double_n(w, key, key_length(key), v); }
+void jw_bool(struct json_writer *w, const char *key, bool v) { literal_n(w, key, key_length(key), v ? "true" : "false"); }
+void jw_null(struct json_writer *w, const char *key) { literal_n(w, key, key_length(key), "null"); }
 
 void jw_time(struct json_writer *w, const char *key, uint64_t time_us)
 {
-    char micros[6];
+    char *p = member(w, key, key_length(key), TIME_TEXT_MAX);
+    if (!p)
+        return;
+    p = put_u64(p, time_us / 1000000);
+    *p++ = '.';
     uint64_t frac = time_us % 1000000;
     for (int i = 5; i >= 0; i--, frac /= 10)
-        micros[i] = (char)('0' + frac % 10);
-    member(w, key);
-    raw_u64(w, time_us / 1000000);
-    raw(w, ".", 1);
-    raw(w, micros, sizeof micros);
+        p[i] = (char)('0' + frac % 10);
+    commit(w, p + 6);
 }
 
 void jw_detail(struct json_writer *w, const char *key, const struct mamori_detail *d)
 {
     struct detail_reader r;
     struct detail_token t;
-    char keybuf[256];
     bool open_is_object[MAMORI_DETAIL_DEPTH + 1];
     int open_count = 0;
     jw_object_begin(w, key);
     detail_reader_init(&r, d);
     while (detail_next(&r, &t)) {
-        const char *k = NULL;
-        if (t.key) {
-            memcpy(keybuf, t.key, t.key_len);
-            keybuf[t.key_len] = '\0';
-            k = keybuf;
-        }
+        const char *k = t.key; /* with its length: detail keys are not NUL-terminated */
+        size_t kl = t.key_len;
         switch (t.type) {
         case DETAIL_OBJECT:
         case DETAIL_ARRAY:
             if (open_count < MAMORI_DETAIL_DEPTH)
                 open_is_object[open_count++] = t.type == DETAIL_OBJECT;
-            open(w, k, t.type == DETAIL_OBJECT ? "{" : "[");
+            open_n(w, k, kl, t.type == DETAIL_OBJECT ? '{' : '[');
             break;
         case DETAIL_END:
             if (open_count > 0)
-                close(w, open_is_object[--open_count] ? "}" : "]");
+                close_with(w, open_is_object[--open_count] ? '}' : ']');
             break;
-        case DETAIL_UINT: jw_uint(w, k, t.v.u); break;
-        case DETAIL_INT: jw_int(w, k, t.v.i); break;
-        case DETAIL_FLOAT: jw_double(w, k, t.v.f); break;
-        case DETAIL_BOOL: jw_bool(w, k, t.v.b); break;
-        case DETAIL_STRING: jw_string_n(w, k, t.v.data.ptr, t.v.data.len); break;
-        case DETAIL_BYTES: jw_hex(w, k, t.v.data.ptr, t.v.data.len); break;
-        case DETAIL_NULL: jw_null(w, k); break;
+        case DETAIL_UINT: uint_n(w, k, kl, t.v.u); break;
+        case DETAIL_INT: int_n(w, k, kl, t.v.i); break;
+        case DETAIL_FLOAT: double_n(w, k, kl, t.v.f); break;
+        case DETAIL_BOOL: literal_n(w, k, kl, t.v.b ? "true" : "false"); break;
+        case DETAIL_STRING: string_n(w, k, kl, t.v.data.ptr, t.v.data.len); break;
+        case DETAIL_BYTES: hex_n(w, k, kl, t.v.data.ptr, t.v.data.len); break;
+        case DETAIL_NULL: literal_n(w, k, kl, "null"); break;
         }
     }
     if (d && d->truncated)

@@ -1,6 +1,7 @@
 /* test_detail.c — detail token stream: writing, reading back, JSON rendering,
  * truncation that stays balanced, and event rendering. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "protocols/detail.h"
@@ -205,4 +206,77 @@ Test(detail, addresses_format_exactly)
     cr_assert_str_eq(text, "fe80::1");
     format_mac((const uint8_t[]){ 0x00, 0x1b, 0xc5, 0xAB, 0x0f, 0xff }, text, sizeof text);
     cr_assert_str_eq(text, "00:1b:c5:ab:0f:ff");
+}
+
+Test(detail, long_strings_fit_by_their_exact_size)
+{
+    struct json_writer small;
+    cr_assert_eq(json_writer_init(&small, 120), 0);
+    char text[100];
+    memset(text, 'a', sizeof text);
+    text[0] = '"';
+    jw_object_begin(&small, NULL);
+    jw_string_n(&small, "s", text, sizeof text); /* 6x worst case would not fit, 101 bytes do */
+    jw_object_end(&small);
+    cr_assert(json_writer_ok(&small));
+    cr_assert_eq(strlen(small.buf), 1 + 4 + 2 + 101 + 1);
+    cr_assert_eq(strncmp(small.buf, "{\"s\":\"\\\"aaa", 11), 0);
+    json_writer_free(&small);
+}
+
+Test(detail, overflow_is_reported_and_stops_writing)
+{
+    struct json_writer small;
+    cr_assert_eq(json_writer_init(&small, 32), 0);
+    jw_object_begin(&small, NULL);
+    jw_uint(&small, "first", 1);
+    jw_string(&small, "second", "this does not fit in the line");
+    jw_uint(&small, "third", 3);
+    jw_object_end(&small);
+    cr_assert_not(json_writer_ok(&small));
+    cr_assert_str_eq(small.buf, "{\"first\":1", "what was written before stays terminated, got %s", small.buf);
+    json_writer_reset(&small);
+    jw_object_begin(&small, NULL);
+    jw_object_end(&small);
+    cr_assert(json_writer_ok(&small), "a reset writer is usable again");
+    cr_assert_str_eq(small.buf, "{}");
+    json_writer_free(&small);
+}
+
+Test(detail, keys_that_need_escaping_are_escaped)
+{
+    json_writer_reset(&w);
+    jw_object_begin(&w, NULL);
+    jw_uint(&w, "plain_key", 1);
+    jw_uint(&w, "we\"ird\n", 2);
+    jw_object_end(&w);
+    cr_assert(json_writer_ok(&w));
+    cr_assert_str_eq(w.buf, "{\"plain_key\":1,\"we\\\"ird\\u000a\":2}");
+}
+
+Test(detail, every_byte_is_plain_or_escaped_as_json_requires)
+{
+    uint8_t all[256];
+    for (int i = 0; i < 256; i++)
+        all[i] = (uint8_t)i;
+    json_writer_reset(&w);
+    jw_string_n(&w, NULL, all, sizeof all);
+    cr_assert(json_writer_ok(&w));
+    /* walk the output: each input byte is either itself (printable, not " or \) or an escape */
+    const char *p = w.buf + 1;
+    for (int c = 0; c < 256; c++) {
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            cr_assert_eq((uint8_t)*p, c, "byte %d must be written as it is", c);
+            p++;
+        } else if (c == '"' || c == '\\') {
+            cr_assert(p[0] == '\\' && p[1] == (char)c, "byte %d must be backslash-escaped", c);
+            p += 2;
+        } else {
+            char expected[7];
+            snprintf(expected, sizeof expected, "\\u%04x", c);
+            cr_assert_eq(strncmp(p, expected, 6), 0, "byte %d must be %s", c, expected);
+            p += 6;
+        }
+    }
+    cr_assert_str_eq(p, "\"");
 }
