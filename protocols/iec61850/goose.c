@@ -429,20 +429,10 @@ static void goose_finish(void *state_ptr, const struct mamori_parse_ctx *ctx)
 
 static void *goose_state_new(const struct mamori_decoder_options *opts)
 {
-    if (opts && opts->state_budget < sizeof(struct goose_state))
-        return NULL;
-    return calloc(1, sizeof(struct goose_state));
+    return goose_sv_state_new(opts, sizeof(struct goose_state));
 }
 
 static void goose_state_free(void *state) { free(state); }
-
-static void *goose_shared_new(const struct mamori_decoder_options *opts)
-{
-    (void)opts;
-    return goose_sv_registry_new();
-}
-
-static void goose_shared_free(void *shared) { goose_sv_registry_free(shared); }
 
 const struct mamori_decoder goose_decoder = {
     .abi = MAMORI_DECODER_ABI,
@@ -450,8 +440,8 @@ const struct mamori_decoder goose_decoder = {
     .description = "IEC 61850 GOOSE (ethertype 0x88B8): publish events, stNum/sqNum and liveness checks",
     .transports = MAMORI_TRANSPORT_ETHER,
     .ethertypes = { GOOSE_ETHERTYPE },
-    .shared_new = goose_shared_new,
-    .shared_free = goose_shared_free,
+    .shared_new = goose_sv_registry_new,
+    .shared_free = goose_sv_registry_free,
     .state_new = goose_state_new,
     .state_free = goose_state_free,
     .parse = goose_parse,

@@ -99,15 +99,23 @@ struct goose_sv_registry {
     struct registry_entry entries[REGISTRY_SLOTS];
 };
 
-struct goose_sv_registry *goose_sv_registry_new(void)
+void *goose_sv_registry_new(const struct mamori_decoder_options *opts)
 {
+    (void)opts;
     struct goose_sv_registry *r = calloc(1, sizeof *r);
     if (r)
         r->next_owner = 1;
     return r;
 }
 
-void goose_sv_registry_free(struct goose_sv_registry *r) { free(r); }
+void goose_sv_registry_free(void *registry) { free(registry); }
+
+void *goose_sv_state_new(const struct mamori_decoder_options *opts, size_t size)
+{
+    if (opts && opts->state_budget < size)
+        return NULL;
+    return calloc(1, size);
+}
 
 uint64_t goose_sv_registry_owner(struct goose_sv_registry *r) { return r->next_owner++; }
 

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "../cursor.h"
+#include "../decoder.h"
 #include "../event.h"
 #include "ber.h"
 
@@ -61,8 +62,13 @@ struct goose_sv_slot *goose_sv_slot_find(void *slots, size_t stride, size_t coun
 /* The worker-wide registry of which flow publishes which name. */
 struct goose_sv_registry;
 
-struct goose_sv_registry *goose_sv_registry_new(void);
-void goose_sv_registry_free(struct goose_sv_registry *r);
+/* Shaped as the decoder's shared_new/shared_free, which both decoders use. */
+void *goose_sv_registry_new(const struct mamori_decoder_options *opts);
+void goose_sv_registry_free(void *registry);
+
+/* A publisher's zeroed per-flow state of `size` bytes; NULL when that is over
+ * the state budget. */
+void *goose_sv_state_new(const struct mamori_decoder_options *opts, size_t size);
 /* A fresh owner id for a flow (never 0). */
 uint64_t goose_sv_registry_owner(struct goose_sv_registry *r);
 /* The latest capture time any flow of this worker reported (see

@@ -462,20 +462,10 @@ static size_t sv_parse(void *state_ptr, const uint8_t *data, size_t len, const s
 
 static void *sv_state_new(const struct mamori_decoder_options *opts)
 {
-    if (opts && opts->state_budget < sizeof(struct sv_state))
-        return NULL;
-    return calloc(1, sizeof(struct sv_state));
+    return goose_sv_state_new(opts, sizeof(struct sv_state));
 }
 
 static void sv_state_free(void *state) { free(state); }
-
-static void *sv_shared_new(const struct mamori_decoder_options *opts)
-{
-    (void)opts;
-    return goose_sv_registry_new();
-}
-
-static void sv_shared_free(void *shared) { goose_sv_registry_free(shared); }
 
 const struct mamori_decoder sv_decoder = {
     .abi = MAMORI_DECODER_ABI,
@@ -483,8 +473,8 @@ const struct mamori_decoder sv_decoder = {
     .description = "IEC 61850-9-2 Sampled Values (ethertype 0x88BA): per-ASDU publish events, smpCnt checks",
     .transports = MAMORI_TRANSPORT_ETHER,
     .ethertypes = { SV_ETHERTYPE },
-    .shared_new = sv_shared_new,
-    .shared_free = sv_shared_free,
+    .shared_new = goose_sv_registry_new,
+    .shared_free = goose_sv_registry_free,
     .state_new = sv_state_new,
     .state_free = sv_state_free,
     .parse = sv_parse,
