@@ -11,7 +11,7 @@
 
 #include "mms_wire.h"
 #include "protocols/builtin.h"
-#include "stream_feed.h"
+#include "tests/support/stream_feed.h"
 
 #define C2S MAMORI_DIR_TO_SERVER
 #define S2C MAMORI_DIR_TO_CLIENT

@@ -5,24 +5,25 @@
 #include <stdio.h>
 
 #include "modbus_bytes.h"
-#include "modbus_feed.h"
+#include "protocols/builtin.h"
+#include "tests/support/stream_feed.h"
 
-static struct feed f;
+static struct stream_feed f;
 
-static void setup(void) { feed_init(&f, 0); }
-static void teardown(void) { feed_free(&f); }
+static void setup(void) { cr_assert(stream_feed_init(&f, &modbus_decoder, 0, 0)); }
+static void teardown(void) { stream_feed_free(&f); }
 
 TestSuite(modbus_functions, .init = setup, .fini = teardown);
 
 static void exchange(struct adu req, struct adu rsp)
 {
-    feed_bytes(&f, MAMORI_DIR_TO_SERVER, 1000000, req.b, req.len);
-    feed_bytes(&f, MAMORI_DIR_TO_CLIENT, 1000250, rsp.b, rsp.len);
+    stream_feed_bytes(&f, MAMORI_DIR_TO_SERVER, 1000000, req.b, req.len, 0);
+    stream_feed_bytes(&f, MAMORI_DIR_TO_CLIENT, 1000250, rsp.b, rsp.len, 0);
 }
 
 static void request(struct adu req)
 {
-    feed_bytes(&f, MAMORI_DIR_TO_SERVER, 1, req.b, req.len);
+    stream_feed_bytes(&f, MAMORI_DIR_TO_SERVER, 1, req.b, req.len, 0);
 }
 
 static void expect(size_t i, const char *needle)
@@ -33,7 +34,7 @@ static void expect(size_t i, const char *needle)
 
 static void expect_events(size_t n)
 {
-    cr_assert_eq(f.n_events, n, "expected %zu events, got %zu:\n%s", n, f.n_events, feed_join(&f));
+    cr_assert_eq(f.n_events, n, "expected %zu events, got %zu:\n%s", n, f.n_events, stream_feed_join(&f));
 }
 
 Test(modbus_functions, read_coils)
@@ -170,7 +171,7 @@ Test(modbus_functions, diagnostics_restart_communications_is_a_restart)
 Test(modbus_functions, diagnostics_force_listen_only_expects_no_response)
 {
     request(ADU(12, 1, 0x08, 0x00, 0x04, 0x00, 0x00));
-    feed_finish(&f, 60000000);
+    stream_feed_finish(&f, 60000000);
     expect_events(1);
     expect(0, "\"object\":\"force_listen_only_mode\"");
     expect(0, "\"diagnostic_code\":4,\"diagnostic\":\"force_listen_only_mode\"");

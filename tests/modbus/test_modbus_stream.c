@@ -8,7 +8,8 @@
 
 #include "modbus_bytes.h"
 #include "protocols/builtin.h"
-#include "modbus_feed.h"
+#include "protocols/builtin.h"
+#include "tests/support/stream_feed.h"
 
 #define T_CLIENT 1000000u
 #define T_SERVER 1000500u
@@ -55,27 +56,27 @@ static size_t concat(const struct adu *msgs, uint8_t *out)
 }
 
 /* Feeds a direction's bytes as chunks ending at the given cut positions. */
-static void feed_cut(struct feed *f, enum mamori_direction dir, uint64_t t, const uint8_t *b, size_t n,
+static void feed_cut(struct stream_feed *f, enum mamori_direction dir, uint64_t t, const uint8_t *b, size_t n,
                      const size_t *cuts, size_t n_cuts)
 {
     size_t at = 0;
     for (size_t i = 0; i <= n_cuts; i++) {
         size_t end = i < n_cuts ? cuts[i] : n;
-        feed_bytes(f, dir, t, b + at, end - at);
+        stream_feed_bytes(f, dir, t, b + at, end - at, 0);
         at = end;
     }
 }
 
 static char *reference_pipelined(const uint8_t *c, size_t nc, const uint8_t *s, size_t ns)
 {
-    static struct feed f;
-    feed_init(&f, 0);
-    feed_bytes(&f, MAMORI_DIR_TO_SERVER, T_CLIENT, c, nc);
-    feed_bytes(&f, MAMORI_DIR_TO_CLIENT, T_SERVER, s, ns);
-    feed_finish(&f, T_SERVER);
-    char *out = feed_join(&f);
+    static struct stream_feed f;
+    cr_assert(stream_feed_init(&f, &modbus_decoder, 0, 0));
+    stream_feed_bytes(&f, MAMORI_DIR_TO_SERVER, T_CLIENT, c, nc, 0);
+    stream_feed_bytes(&f, MAMORI_DIR_TO_CLIENT, T_SERVER, s, ns, 0);
+    stream_feed_finish(&f, T_SERVER);
+    char *out = stream_feed_join(&f);
     cr_assert_eq(f.n_events, 2 * n_messages + 0, "reference:\n%s", out);
-    feed_free(&f);
+    stream_feed_free(&f);
     return out;
 }
 
@@ -85,17 +86,17 @@ Test(modbus_segmentation, every_split_position_gives_identical_events)
     uint8_t c[1024], s[1024];
     size_t nc = concat(requests, c), ns = concat(responses, s);
     char *want = reference_pipelined(c, nc, s, ns);
-    static struct feed f;
+    static struct stream_feed f;
     for (size_t i = 0; i <= nc; i++) {
         for (size_t j = 0; j <= ns; j++) {
-            feed_init(&f, 0);
+            cr_assert(stream_feed_init(&f, &modbus_decoder, 0, 0));
             feed_cut(&f, MAMORI_DIR_TO_SERVER, T_CLIENT, c, nc, &i, 1);
             feed_cut(&f, MAMORI_DIR_TO_CLIENT, T_SERVER, s, ns, &j, 1);
-            feed_finish(&f, T_SERVER);
-            char *got = feed_join(&f);
+            stream_feed_finish(&f, T_SERVER);
+            char *got = stream_feed_join(&f);
             cr_assert_str_eq(got, want, "split client at %zu, server at %zu", i, j);
             free(got);
-            feed_free(&f);
+            stream_feed_free(&f);
         }
     }
     free(want);
@@ -107,7 +108,7 @@ Test(modbus_segmentation, byte_by_byte_and_random_chunks_give_identical_events)
     uint8_t c[1024], s[1024];
     size_t nc = concat(requests, c), ns = concat(responses, s);
     char *want = reference_pipelined(c, nc, s, ns);
-    static struct feed f;
+    static struct stream_feed f;
     size_t cuts[1024];
     unsigned seed = 42;
     for (int round = 0; round < 200; round++) {
@@ -115,16 +116,16 @@ Test(modbus_segmentation, byte_by_byte_and_random_chunks_give_identical_events)
         size_t nc_cuts = 0, ns_cuts = 0;
         for (size_t k = 1; k < nc; k += round ? 1 + (size_t)(rand_r(&seed) % 17) : 1)
             cuts[nc_cuts++] = k;
-        feed_init(&f, 0);
+        cr_assert(stream_feed_init(&f, &modbus_decoder, 0, 0));
         feed_cut(&f, MAMORI_DIR_TO_SERVER, T_CLIENT, c, nc, cuts, nc_cuts);
         for (size_t k = 1; k < ns; k += round ? 1 + (size_t)(rand_r(&seed) % 17) : 1)
             cuts[ns_cuts++] = k;
         feed_cut(&f, MAMORI_DIR_TO_CLIENT, T_SERVER, s, ns, cuts, ns_cuts);
-        feed_finish(&f, T_SERVER);
-        char *got = feed_join(&f);
+        stream_feed_finish(&f, T_SERVER);
+        char *got = stream_feed_join(&f);
         cr_assert_str_eq(got, want, "round %d", round);
         free(got);
-        feed_free(&f);
+        stream_feed_free(&f);
     }
     free(want);
 }
@@ -134,10 +135,10 @@ static int compare_lines(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *sorted_events(struct feed *f)
+static char *sorted_events(struct stream_feed *f)
 {
     qsort(f->events, f->n_events, sizeof f->events[0], compare_lines);
-    return feed_join(f);
+    return stream_feed_join(f);
 }
 
 /* Requests and responses interleaved one by one, or all requests first, or
@@ -145,23 +146,23 @@ static char *sorted_events(struct feed *f)
 Test(modbus_segmentation, reordered_exchanges_give_identical_events)
 {
     conversation();
-    static struct feed f;
+    static struct stream_feed f;
     char *orders[3];
     for (int order = 0; order < 3; order++) {
-        feed_init(&f, 0);
+        cr_assert(stream_feed_init(&f, &modbus_decoder, 0, 0));
         for (size_t i = 0; i < n_messages; i++) {
-            feed_bytes(&f, MAMORI_DIR_TO_SERVER, T_CLIENT, requests[i].b, requests[i].len);
+            stream_feed_bytes(&f, MAMORI_DIR_TO_SERVER, T_CLIENT, requests[i].b, requests[i].len, 0);
             if (order == 0)
-                feed_bytes(&f, MAMORI_DIR_TO_CLIENT, T_SERVER, responses[i].b, responses[i].len);
+                stream_feed_bytes(&f, MAMORI_DIR_TO_CLIENT, T_SERVER, responses[i].b, responses[i].len, 0);
         }
         for (size_t k = 0; order > 0 && k < n_messages; k++) {
             size_t i = order == 1 ? k : n_messages - 1 - k;
-            feed_bytes(&f, MAMORI_DIR_TO_CLIENT, T_SERVER, responses[i].b, responses[i].len);
+            stream_feed_bytes(&f, MAMORI_DIR_TO_CLIENT, T_SERVER, responses[i].b, responses[i].len, 0);
         }
-        feed_finish(&f, T_SERVER);
-        cr_assert_eq(f.n_events, 2 * n_messages, "order %d:\n%s", order, feed_join(&f));
+        stream_feed_finish(&f, T_SERVER);
+        cr_assert_eq(f.n_events, 2 * n_messages, "order %d:\n%s", order, stream_feed_join(&f));
         orders[order] = sorted_events(&f);
-        feed_free(&f);
+        stream_feed_free(&f);
     }
     cr_assert_str_eq(orders[1], orders[0]);
     cr_assert_str_eq(orders[2], orders[0]);
@@ -169,22 +170,22 @@ Test(modbus_segmentation, reordered_exchanges_give_identical_events)
         free(orders[i]);
 }
 
-static struct feed g;
-static void setup(void) { feed_init(&g, 0); }
-static void teardown(void) { feed_free(&g); }
+static struct stream_feed g;
+static void setup(void) { cr_assert(stream_feed_init(&g, &modbus_decoder, 0, 0)); }
+static void teardown(void) { stream_feed_free(&g); }
 TestSuite(modbus_stream, .init = setup, .fini = teardown);
 
-static void send_at(enum mamori_direction dir, uint64_t t, struct adu a) { feed_bytes(&g, dir, t, a.b, a.len); }
+static void send_at(enum mamori_direction dir, uint64_t t, struct adu a) { stream_feed_bytes(&g, dir, t, a.b, a.len, 0); }
 
 static void expect(size_t i, const char *needle)
 {
-    cr_assert_lt(i, g.n_events, "event %zu missing (%zu events):\n%s", i, g.n_events, feed_join(&g));
+    cr_assert_lt(i, g.n_events, "event %zu missing (%zu events):\n%s", i, g.n_events, stream_feed_join(&g));
     cr_assert(strstr(g.events[i], needle), "event %zu:\n%s\nlacks:\n%s", i, g.events[i], needle);
 }
 
 static void expect_events(size_t n)
 {
-    cr_assert_eq(g.n_events, n, "expected %zu events, got %zu:\n%s", n, g.n_events, feed_join(&g));
+    cr_assert_eq(g.n_events, n, "expected %zu events, got %zu:\n%s", n, g.n_events, stream_feed_join(&g));
 }
 
 Test(modbus_stream, several_adus_in_one_segment)
@@ -194,9 +195,9 @@ Test(modbus_stream, several_adus_in_one_segment)
     memcpy(buf, a.b, a.len);
     memcpy(buf + a.len, b.b, b.len);
     memcpy(buf + a.len + b.len, a.b, 5); /* and the start of a third */
-    feed_bytes(&g, MAMORI_DIR_TO_SERVER, 1, buf, a.len + b.len + 5);
+    stream_feed_bytes(&g, MAMORI_DIR_TO_SERVER, 1, buf, a.len + b.len + 5, 0);
     expect_events(2);
-    feed_bytes(&g, MAMORI_DIR_TO_SERVER, 2, a.b + 5, a.len - 5);
+    stream_feed_bytes(&g, MAMORI_DIR_TO_SERVER, 2, a.b + 5, a.len - 5, 0);
     expect_events(4);
     expect(0, "\"trans_id\":1,");
     expect(1, "\"trans_id\":2,");
@@ -209,7 +210,7 @@ Test(modbus_stream, several_adus_in_one_segment)
 Test(modbus_stream, resynchronises_after_garbage)
 {
     static const uint8_t junk[] = { 0xde, 0xad, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07 };
-    feed_bytes(&g, MAMORI_DIR_TO_SERVER, 1, junk, sizeof junk);
+    stream_feed_bytes(&g, MAMORI_DIR_TO_SERVER, 1, junk, sizeof junk, 0);
     send_at(MAMORI_DIR_TO_SERVER, 2, ADU(9, 1, 0x03, 0x00, 0x10, 0x00, 0x02));
     send_at(MAMORI_DIR_TO_CLIENT, 3, ADU(9, 1, 0x03, 0x04, 0x00, 0x01, 0x00, 0x02));
     expect_events(3);
@@ -222,13 +223,13 @@ Test(modbus_stream, resynchronises_after_garbage)
 Test(modbus_stream, resynchronises_after_a_gap_inside_an_adu)
 {
     struct adu a = ADU(1, 1, 0x10, 0x00, 0x01, 0x00, 0x02, 0x04, 0x00, 0x0a, 0x01, 0x02);
-    feed_bytes(&g, MAMORI_DIR_TO_SERVER, 1, a.b, 9); /* the rest of this ADU is lost */
-    feed_gap(&g, MAMORI_DIR_TO_SERVER);
+    stream_feed_bytes(&g, MAMORI_DIR_TO_SERVER, 1, a.b, 9, 0); /* the rest of this ADU is lost */
+    stream_feed_gap(&g, MAMORI_DIR_TO_SERVER);
     uint8_t tail_then_next[64];
     struct adu b = ADU(2, 1, 0x03, 0x00, 0x20, 0x00, 0x01);
     memcpy(tail_then_next, a.b + 11, a.len - 11);
     memcpy(tail_then_next + a.len - 11, b.b, b.len);
-    feed_bytes(&g, MAMORI_DIR_TO_SERVER, 2, tail_then_next, a.len - 11 + b.len);
+    stream_feed_bytes(&g, MAMORI_DIR_TO_SERVER, 2, tail_then_next, a.len - 11 + b.len, 0);
     expect_events(1);
     expect(0, "\"trans_id\":2,");
     expect(0, "\"range_start\":32,\"range_count\":1");
@@ -241,8 +242,8 @@ Test(modbus_stream, non_modbus_bytes_on_port_502_give_one_anomaly)
     for (size_t i = 0; i < sizeof tls; i++)
         tls[i] = (uint8_t)(i * 37 + 11);
     memcpy(tls, "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
-    feed_bytes(&g, MAMORI_DIR_TO_SERVER, 1, tls, sizeof tls);
-    feed_bytes(&g, MAMORI_DIR_TO_SERVER, 2, tls, sizeof tls);
+    stream_feed_bytes(&g, MAMORI_DIR_TO_SERVER, 1, tls, sizeof tls, 0);
+    stream_feed_bytes(&g, MAMORI_DIR_TO_SERVER, 2, tls, sizeof tls, 0);
     expect_events(1);
     expect(0, "\"anomaly\":\"invalid_protocol_id\"");
     expect(0, "\"prot_id\":258");
@@ -251,7 +252,7 @@ Test(modbus_stream, non_modbus_bytes_on_port_502_give_one_anomaly)
 Test(modbus_stream, invalid_mbap_length_is_reported_and_skipped)
 {
     static const uint8_t bad[] = { 0x00, 0x05, 0x00, 0x00, 0x00, 0x01, 0x01, 0x03 };
-    feed_bytes(&g, MAMORI_DIR_TO_SERVER, 1, bad, sizeof bad);
+    stream_feed_bytes(&g, MAMORI_DIR_TO_SERVER, 1, bad, sizeof bad, 0);
     send_at(MAMORI_DIR_TO_SERVER, 2, ADU(6, 1, 0x03, 0x00, 0x00, 0x00, 0x01));
     expect_events(2);
     expect(0, "\"anomaly\":\"invalid_length\",\"role\":\"request\",\"op\":\"malformed\"");
@@ -308,8 +309,8 @@ Test(modbus_stream, quantity_out_of_range)
 
 Test(modbus_stream, request_unanswered_after_timeout_and_at_end)
 {
-    feed_free(&g);
-    feed_init(&g, 2000000);
+    stream_feed_free(&g);
+    cr_assert(stream_feed_init(&g, &modbus_decoder, 0, 2000000));
     send_at(MAMORI_DIR_TO_SERVER, 1000000, ADU(1, 3, 0x03, 0x00, 0x05, 0x00, 0x02));
     send_at(MAMORI_DIR_TO_SERVER, 2500000, ADU(2, 3, 0x06, 0x00, 0x05, 0x00, 0x02));
     expect_events(2);
@@ -319,7 +320,7 @@ Test(modbus_stream, request_unanswered_after_timeout_and_at_end)
     expect(2, "\"range_start\":5,\"range_count\":2");
     expect(2, "\"trans_id\":1,\"unit_id\":3,\"func_code\":3,\"request_time_us\":1000000");
     send_at(MAMORI_DIR_TO_CLIENT, 3000002, ADU(3, 3, 0x03, 0x04, 0x00, 0x01, 0x00, 0x02));
-    feed_finish(&g, 3000003);
+    stream_feed_finish(&g, 3000003);
     expect_events(6);
     expect(4, "\"latency_us\":1,");
     expect(5, "\"trans_id\":2,");
@@ -330,7 +331,7 @@ Test(modbus_stream, outstanding_flood_is_bounded_and_counted)
 {
     for (uint16_t i = 0; i < 100; i++)
         send_at(MAMORI_DIR_TO_SERVER, 1000 + i, ADU(i, 1, 0x03, 0x00, 0x00, 0x00, 0x01));
-    size_t flooded = feed_count(&g, "\"anomaly\":\"flooded\"");
+    size_t flooded = stream_feed_count(&g, "\"anomaly\":\"flooded\"");
     cr_assert_eq(flooded, 1, "one flood episode, got %zu", flooded);
     /* the 33rd request's event, then the flood */
     expect(33, "\"anomaly\":\"flooded\"");
@@ -341,8 +342,8 @@ Test(modbus_stream, outstanding_flood_is_bounded_and_counted)
     /* the oldest were dropped: their responses are unsolicited */
     send_at(MAMORI_DIR_TO_CLIENT, 5001, ADU(0, 1, 0x03, 0x02, 0x00, 0x01));
     cr_assert(strstr(g.events[g.n_events - 1], "\"anomaly\":\"unsolicited_response\""));
-    feed_finish(&g, 6000);
-    cr_assert_eq(feed_count(&g, "\"anomaly\":\"unanswered_request\""), 31);
+    stream_feed_finish(&g, 6000);
+    cr_assert_eq(stream_feed_count(&g, "\"anomaly\":\"unanswered_request\""), 31);
 }
 
 Test(modbus_stream, request_rate_flood)
@@ -352,8 +353,8 @@ Test(modbus_stream, request_rate_flood)
         send_at(MAMORI_DIR_TO_SERVER, t, ADU((uint16_t)i, 1, 0x03, 0x00, 0x00, 0x00, 0x01));
         send_at(MAMORI_DIR_TO_CLIENT, t + 50, ADU((uint16_t)i, 1, 0x03, 0x02, 0x00, 0x01));
     }
-    cr_assert_eq(feed_count(&g, "\"reason\":\"request_rate_over_limit\""), 1);
-    cr_assert_eq(feed_count(&g, "\"anomaly\":\"unsolicited_response\""), 0);
+    cr_assert_eq(stream_feed_count(&g, "\"reason\":\"request_rate_over_limit\""), 1);
+    cr_assert_eq(stream_feed_count(&g, "\"anomaly\":\"unsolicited_response\""), 0);
 }
 
 Test(modbus_probe, recognises_modbus_on_any_port)
@@ -399,7 +400,7 @@ Test(modbus_stream, umas_blocks_longer_than_254_are_framed)
     memset(big + head.len, 0x54, sizeof big - head.len);
     big[4] = (uint8_t)((sizeof big - 6) >> 8);
     big[5] = (uint8_t)(sizeof big - 6);
-    feed_bytes(&g, MAMORI_DIR_TO_SERVER, 1, big, sizeof big);
+    stream_feed_bytes(&g, MAMORI_DIR_TO_SERVER, 1, big, sizeof big, 0);
     send_at(MAMORI_DIR_TO_SERVER, 2, ADU(6, 1, 0x03, 0x00, 0x00, 0x00, 0x01));
     expect_events(2);
     expect(0, "\"op\":\"program\"");

@@ -103,3 +103,19 @@ long stream_feed_find(const struct stream_feed *f, const char *const *needles)
     }
     return -1;
 }
+
+char *stream_feed_join(const struct stream_feed *f)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < f->n_events; i++)
+        total += strlen(f->events[i]) + 1;
+    char *out = malloc(total), *w = out;
+    for (size_t i = 0; i < f->n_events; i++) {
+        size_t n = strlen(f->events[i]);
+        memcpy(w, f->events[i], n);
+        w[n] = '\n';
+        w += n + 1;
+    }
+    *w = '\0';
+    return out;
+}

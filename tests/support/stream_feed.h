@@ -42,6 +42,8 @@ void stream_feed_gap(struct stream_feed *f, enum mamori_direction dir);
 void stream_feed_finish(struct stream_feed *f, uint64_t t_us);
 /* Events whose JSON line contains `needle`. */
 size_t stream_feed_count(const struct stream_feed *f, const char *needle);
+/* All event lines joined with newlines (caller frees). */
+char *stream_feed_join(const struct stream_feed *f);
 /* The index of the first event containing every needle (NULL-terminated
  * list), or -1. */
 long stream_feed_find(const struct stream_feed *f, const char *const *needles);
