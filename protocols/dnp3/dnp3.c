@@ -20,6 +20,7 @@
 #include "dnp3_transport.h"
 
 #define DNP3_PORT 20000
+#define DNP3_GROUP_TIME 50 /* a write of it sets the outstation's clock */
 #define DNP3_REASSEMBLY_SLOTS 4        /* link-address pairs reassembled at once per flow */
 /* Bytes of one reassembled application fragment: 64 full segments, beyond
  * which the 6-bit transport sequence number wraps and order is ambiguous. */
@@ -173,7 +174,7 @@ static enum mamori_op fragment_op(const struct fragment_facts *facts, const stru
 {
     if (!facts->info)
         return MAMORI_OP_MALFORMED;
-    if (facts->h.func == DNP3_FC_WRITE && walk->n_objects > 0 && walk->first_group == 50)
+    if (facts->h.func == DNP3_FC_WRITE && walk->n_objects > 0 && walk->first_group == DNP3_GROUP_TIME)
         return MAMORI_OP_TIME_SYNC;
     if (facts->h.func == DNP3_FC_RESPONSE && (facts->h.iin & DNP3_IIN_REQUEST_ERRORS))
         return MAMORI_OP_EXCEPTION;
@@ -221,14 +222,15 @@ static void emit_identity(const struct mamori_parse_ctx *ctx, const struct dnp3_
 
 /* One complete application fragment, carried last by link frame `f`. */
 static void fragment_process(struct dnp3_state *st, const struct mamori_parse_ctx *ctx,
-                             const struct dnp3_link_frame *f, const uint8_t *frag, size_t frag_len)
+                             const struct dnp3_link_frame *f, const struct dnp3_fragment *frag)
 {
-    cursor c = cursor_make(frag, frag_len);
+    cursor c = cursor_make(frag->data, frag->len);
     struct fragment_facts facts = { 0 };
     struct mamori_event ev;
     mamori_event_init(&ev, ctx->sink, dnp3_name);
     struct mamori_detail *d = ev.detail;
     link_detail(d, f);
+    detail_uint(d, "al.fragment.count", frag->segments);
 
     if (!dnp3_app_header_read(&c, &facts.h)) {
         ev.kind = MAMORI_EVENT_ANOMALY;
@@ -307,16 +309,15 @@ static void frame_process(struct dnp3_state *st, const struct mamori_parse_ctx *
         emit_link_only(ctx, f);
         return;
     }
-    const uint8_t *frag = NULL;
-    size_t frag_len = 0;
+    struct dnp3_fragment frag = { NULL, 0, 0 };
     bool evicted = false;
     enum dnp3_tr_result r = dnp3_transport_add(&st->transport, (uint8_t)ctx->dir, f->src, f->dst, f->user,
-                                               f->user_len, &frag, &frag_len, &evicted);
+                                               f->user_len, &frag, &evicted);
     bool from_outstation = !(f->ctl & DNP3_CTL_DIR);
     if (evicted)
         emit_anomaly(ctx, "reassembly_evicted", MAMORI_OP_MALFORMED, f, from_outstation, -1);
     switch (r) {
-    case DNP3_TR_COMPLETE: fragment_process(st, ctx, f, frag, frag_len); break;
+    case DNP3_TR_COMPLETE: fragment_process(st, ctx, f, &frag); break;
     case DNP3_TR_OUT_OF_SEQUENCE:
         emit_anomaly(ctx, "out_of_sequence", MAMORI_OP_MALFORMED, f, from_outstation, -1);
         break;

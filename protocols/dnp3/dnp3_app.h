@@ -20,17 +20,12 @@
 #define DNP3_AL_SEQ 0x0F
 #define DNP3_AL_SEQ_MODULO 16
 
+/* The codes the decoder treats specially; dnp3_app.c names every code. */
 enum dnp3_function {
     DNP3_FC_CONFIRM = 0x00,
-    DNP3_FC_READ = 0x01,
     DNP3_FC_WRITE = 0x02,
     DNP3_FC_SELECT = 0x03,
     DNP3_FC_OPERATE = 0x04,
-    DNP3_FC_DIRECT_OPERATE = 0x05,
-    DNP3_FC_DIRECT_OPERATE_NR = 0x06,
-    DNP3_FC_IMMEDIATE_FREEZE_NR = 0x08,
-    DNP3_FC_FREEZE_CLEAR_NR = 0x0A,
-    DNP3_FC_FREEZE_AT_TIME_NR = 0x0C,
     DNP3_FC_COLD_RESTART = 0x0D,
     DNP3_FC_WARM_RESTART = 0x0E,
     DNP3_FC_STOP_APPLICATION = 0x12,
@@ -38,7 +33,6 @@ enum dnp3_function {
     DNP3_FC_OPEN_FILE = 0x19,
     DNP3_FC_ABORT_FILE = 0x1E,
     DNP3_FC_ACTIVATE_CONFIG = 0x1F,
-    DNP3_FC_AUTHENTICATE_ERROR = 0x21,
     DNP3_FC_RESPONSE = 0x81,
     DNP3_FC_UNSOLICITED_RESPONSE = 0x82,
     DNP3_FC_AUTHENTICATE_RESPONSE = 0x83,
@@ -67,7 +61,6 @@ bool dnp3_function_is_response(uint8_t code); /* 0x81..0x83: sent by outstations
 #define DNP3_IIN_NO_FUNC_CODE_SUPPORT 0x0001
 #define DNP3_IIN_OBJECT_UNKNOWN 0x0002
 #define DNP3_IIN_PARAMETER_ERROR 0x0004
-#define DNP3_IIN_DEVICE_RESTART 0x8000
 #define DNP3_IIN_REQUEST_ERRORS (DNP3_IIN_NO_FUNC_CODE_SUPPORT | DNP3_IIN_OBJECT_UNKNOWN | DNP3_IIN_PARAMETER_ERROR)
 
 /* snake_case name of one IIN bit (a single-bit mask), NULL for none. */

@@ -52,8 +52,8 @@ static bool append(struct dnp3_transport *t, struct dnp3_reassembly *s, cursor *
 }
 
 enum dnp3_tr_result dnp3_transport_add(struct dnp3_transport *t, uint8_t dir, uint16_t src, uint16_t dst,
-                                       const uint8_t *segment, size_t segment_len, const uint8_t **frag,
-                                       size_t *frag_len, bool *evicted)
+                                       const uint8_t *segment, size_t segment_len, struct dnp3_fragment *out,
+                                       bool *evicted)
 {
     cursor c = cursor_make(segment, segment_len);
     *evicted = false;
@@ -69,13 +69,13 @@ enum dnp3_tr_result dnp3_transport_add(struct dnp3_transport *t, uint8_t dir, ui
         if (s)
             s->active = false; /* a new first segment abandons the old fragment */
         if (fin) {
-            *frag = c.ptr;
-            *frag_len = cursor_left(&c);
+            cursor rest = cursor_rest(&c);
+            *out = (struct dnp3_fragment){ rest.ptr, rest.left, 1 };
             return DNP3_TR_COMPLETE;
         }
         s = slot_take(t, evicted);
         *s = (struct dnp3_reassembly){ .active = true, .dir = dir, .src = src, .dst = dst, .last_seq = seq,
-                                       .last_used = t->clock, .len = 0, .buf = s->buf };
+                                       .segments = 1, .last_used = t->clock, .len = 0, .buf = s->buf };
         if (!append(t, s, &c)) {
             s->discarding = true;
             return DNP3_TR_TOO_LONG;
@@ -93,6 +93,7 @@ enum dnp3_tr_result dnp3_transport_add(struct dnp3_transport *t, uint8_t dir, ui
     }
     s->last_seq = seq;
     s->last_used = t->clock;
+    s->segments++;
     if (s->discarding) {
         if (fin)
             s->active = false;
@@ -107,8 +108,7 @@ enum dnp3_tr_result dnp3_transport_add(struct dnp3_transport *t, uint8_t dir, ui
     if (!fin)
         return DNP3_TR_PARTIAL;
     s->active = false;
-    *frag = s->buf;
-    *frag_len = s->len;
+    *out = (struct dnp3_fragment){ s->buf, s->len, s->segments };
     return DNP3_TR_COMPLETE;
 }
 

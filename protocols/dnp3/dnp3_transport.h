@@ -25,6 +25,7 @@ struct dnp3_reassembly {
     uint8_t dir;
     uint16_t src, dst;
     uint8_t last_seq;
+    uint32_t segments; /* kept so far, for the fragment's al.fragment.count */
     uint64_t last_used;
     size_t len;
     uint8_t *buf; /* max_fragment bytes, owned by the caller's state */
@@ -51,11 +52,18 @@ enum dnp3_tr_result {
 void dnp3_transport_init(struct dnp3_transport *t, struct dnp3_reassembly *slots, size_t n_slots,
                          uint8_t *buffers, size_t max_fragment);
 
+/* What one segment completed: the fragment and how many segments carried it. */
+struct dnp3_fragment {
+    const uint8_t *data;
+    size_t len;
+    uint32_t segments;
+};
+
 /* Adds one segment (the link frame's user data). *evicted is set when a
  * reassembly in progress had to be dropped to make room. */
 enum dnp3_tr_result dnp3_transport_add(struct dnp3_transport *t, uint8_t dir, uint16_t src, uint16_t dst,
-                                       const uint8_t *segment, size_t segment_len, const uint8_t **frag,
-                                       size_t *frag_len, bool *evicted);
+                                       const uint8_t *segment, size_t segment_len, struct dnp3_fragment *out,
+                                       bool *evicted);
 
 /* Forgets every reassembly in `dir` (after a gap in the stream). */
 void dnp3_transport_reset_dir(struct dnp3_transport *t, uint8_t dir);

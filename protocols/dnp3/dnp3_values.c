@@ -62,7 +62,7 @@ static const struct layout_row fixed_layouts[] = {
 #define GROUP_VTERM_OUTPUT 112
 #define GROUP_VTERM_EVENT 113
 #define GROUP_SECURE_AUTH 120
-#define GROUP_PATTERN_MASK_GROUP 12
+#define GROUP_CONTROL_BLOCK 12
 #define PATTERN_MASK_VARIATION 3
 
 static size_t field_size(char letter)
@@ -122,7 +122,7 @@ struct dnp3_object_kind dnp3_object_kind(uint8_t group, uint8_t variation)
         return k;
     }
     bool single_bits = ((group == 1 || group == 10 || group == GROUP_IIN) && variation == 1) ||
-                       (group == GROUP_PATTERN_MASK_GROUP && variation == PATTERN_MASK_VARIATION);
+                       (group == GROUP_CONTROL_BLOCK && variation == PATTERN_MASK_VARIATION);
     if (single_bits) {
         k.layout = DNP3_LAYOUT_PACKED;
         k.bits = 1;

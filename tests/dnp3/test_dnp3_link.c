@@ -24,7 +24,7 @@ static const uint8_t select_frame[] = {
 
 static const char read_expected[] =
     "\"role\":\"request\",\"op\":\"read\",\"unit\":10,\"function_code\":1,\"function\":\"read\","
-    "\"object\":\"g60v2\",\"dnp3\":{\"len\":20,\"ctl\":196,\"dst\":10,\"src\":1,\"al.ctl\":192,\"al.seq\":0,"
+    "\"object\":\"g60v2\",\"dnp3\":{\"len\":20,\"ctl\":196,\"dst\":10,\"src\":1,\"al.fragment.count\":1,\"al.ctl\":192,\"al.seq\":0,"
     "\"al.func\":1,\"objects\":[{\"group\":60,\"variation\":2,\"qualifier\":6},{\"group\":60,\"variation\":3,"
     "\"qualifier\":6},{\"group\":60,\"variation\":4,\"qualifier\":6},{\"group\":60,\"variation\":1,"
     "\"qualifier\":6}]}";

@@ -9,7 +9,7 @@
 
 #define OUTSTATION 10
 #define MASTER 1
-#define POINTS 150 /* g30v1 (5 bytes each): a 754-byte fragment, four link frames */
+#define POINTS 150 /* g30v1 (5 bytes each): a 761-byte fragment, four link frames */
 
 /* Response: g30v1 (flags, int32) points 0..149, value = 1000 * index - 7. */
 static size_t analog_response(uint8_t *app)
@@ -64,6 +64,7 @@ Test(dnp3_transport, fragment_over_many_frames_and_tcp_segments)
         }
         cr_assert_eq(f.n_lines, 1, "segment %zu", segment);
         expect_analog_response(f.lines[0]);
+        cr_assert(strstr(f.lines[0], "\"src\":10,\"al.fragment.count\":4,"), "%s", f.lines[0]);
         dnp3_feed_free(&f);
     }
 }
@@ -81,6 +82,7 @@ Test(dnp3_transport, small_segments_many_frames)
     dnp3_feed_stream(&f, MAMORI_DIR_TO_CLIENT, 1, wire, wire_len);
     cr_assert_eq(f.n_lines, 1);
     expect_analog_response(f.lines[0]);
+    cr_assert(strstr(f.lines[0], "\"al.fragment.count\":39,"), "%s", f.lines[0]); /* 761 bytes in 20-byte pieces */
     dnp3_feed_free(&f);
 }
 

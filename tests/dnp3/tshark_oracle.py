@@ -3,12 +3,14 @@
 corpus with tshark's, frame by frame in capture order.
 
 Compared, for every application fragment tshark reassembles: link source,
-destination, control and length of the frame that completed it, application
+destination, control and length of the frame that completed it, the number of
+transport segments it was reassembled from (dnp3.al.fragment.count), application
 control, function code, IIN, and for every object header its group,
 variation, qualifier, start, stop and quantity. For every link frame without
 transport data (link status, resets, acknowledgements): source, destination,
 control and length. Non-final transport segments carry no application layer in
-either tool and are not compared on their own.
+either tool and are not compared on their own; the segment count accounts
+for them.
 
 A difference passes only when one of the rules in TSHARK_ERRORS explains it,
 each with the evidence that tshark (Wireshark 4.0) is the one that is wrong;
@@ -133,10 +135,12 @@ def tshark_records(path):
             if retransmission:
                 base['retransmission'] = True
             app = next((v for kk, v in pdu if kk.startswith('Application Layer')), None)
+            segments = first(pdu, 'dnp3.al.fragment.count')
             has_transport = any(kk == 'dnp3.tr.ctl' for kk, _ in pdu)
             if app is not None and first(app, 'dnp3.al.func') is not None:
                 rec = dict(base, kind='app', **{'al.ctl': num(first(app, 'dnp3.al.ctl')),
-                                               'al.func': num(first(app, 'dnp3.al.func'))})
+                                               'al.func': num(first(app, 'dnp3.al.func')),
+                                               'al.fragment.count': num(segments or '1')})
                 iin = first(app, 'dnp3.al.iin')
                 if iin is not None:
                     rec['al.iin'] = num(iin)
@@ -193,7 +197,8 @@ def mamori_records(events):
             continue
         base = {'src': d['src'], 'dst': d['dst'], 'ctl': d['ctl'], 'len': d['len']}
         if 'al.func' in d:
-            rec = dict(base, kind='app', **{'al.ctl': d['al.ctl'], 'al.func': d['al.func']})
+            rec = dict(base, kind='app', **{'al.ctl': d['al.ctl'], 'al.func': d['al.func'],
+                                            'al.fragment.count': d['al.fragment.count']})
             if 'al.iin' in d:
                 rec['al.iin'] = d['al.iin']
             rec['objects'] = [{k: o[k] for k in ('group', 'variation', 'qualifier', 'range.start', 'range.stop',
