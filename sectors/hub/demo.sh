@@ -2,14 +2,18 @@
 # demo.sh — the whole alert path on one machine: a throwaway hub with fresh
 # keys, a subscriber printing alerts, and the mamori sensor reading a capture.
 #
-# usage: sectors/hub/demo.sh BUILD_DIR CAPTURE [SECTOR]
+# usage: sectors/hub/demo.sh BUILD_DIR CAPTURE [SECTOR [MAMORI_OPTION...]]
 #   e.g. sectors/hub/demo.sh build ../shared/corpus/suricata-verify/modbus/modbus.pcap
+#   Options after the sector go to mamori as they are (--site, --baseline, more -r files);
+#   MAMORI_DEMO_SITE names the site the sensor's key may post for (default demo-site).
 # Everything (keys, config, store, logs) goes to a temporary directory that is
 # printed at the end; ipc:// endpoints inside it, so no port is opened.
 set -eu
 build=${1:?usage: demo.sh BUILD_DIR CAPTURE [SECTOR]}
 capture=${2:?usage: demo.sh BUILD_DIR CAPTURE [SECTOR]}
 sector=${3:-electric-power}
+[ $# -gt 3 ] && shift 3 || set --
+site=${MAMORI_DEMO_SITE:-demo-site} # the site the sensor's key is bound to
 hub="$build/sectors/hub/mamori-hub"
 sub="$build/sectors/sub/mamori-sub"
 mamori="$build/mamori"
@@ -33,7 +37,7 @@ sensors:
   - name: demo-sensor
     public_key_file: sensor.pub
     organisation: demo-operator
-    site: demo-site
+    site: $site
     sectors: [$sector]
 subscribers:
   - name: demo-isac
@@ -66,7 +70,7 @@ sub_pid=$!
 mkdir "$dir/logs"
 "$mamori" -r "$capture" --sector "$sector" --sensor demo-sensor --log-dir "$dir/logs" --no-progress \
     --hub "ipc://$dir/sensors" --key "$dir/sensor.key" --hub-key "$dir/hub.pub" -o "hub.spool=$dir/spool.db" \
-    2>"$dir/mamori.log"
+    "$@" 2>"$dir/mamori.log"
 grep "mamori: hub" "$dir/mamori.log" >&2 || true
 # Give the subscriber the time to print what the hub stored (up to 10 s).
 count() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$dir/hub-stats.json"; }
