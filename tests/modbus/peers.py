@@ -79,6 +79,11 @@ def main():
     if anomalies:
         problems.append(f"anomalies on a clean exchange: {anomalies}")
     ops = [e for e in events if e["kind"] != "anomaly"]
+    # Order matters within a connection; the two connections' events may interleave.
+    first_seen = {}
+    for e in ops:
+        first_seen.setdefault(e["flow_id"], len(first_seen))
+    ops.sort(key=lambda e: first_seen[e["flow_id"]])
     want = expected_events(client)
     got = [{k: e.get(k) for k in FIELDS} for e in ops]
     for w in want:
