@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sectors/profile.h"
 #include "firmware_engine.h"
 #include "inventory_cli.h"
 
@@ -105,21 +106,25 @@ static void bus_close(void *state) { (void)state; }
 int firmware_cli_attach(struct firmware_run *run, struct event_bus *bus, struct alert_route *route,
                         const struct firmware_alert_origin *origin, char *err, size_t errlen)
 {
-    if (!run->inventory_path && !run->advisories_dir && !run->n_untrusted)
+    const struct mamori_profile *profile = origin->profile;
+    size_t profile_vendors = profile ? profile->n_untrusted_vendors : 0;
+    if (!run->inventory_path && !run->advisories_dir && !run->n_untrusted && !profile_vendors)
         return 0;
     struct firmware_engine_config cfg = {
         .inventory_path = run->inventory_path,
         .advisories_dir = run->advisories_dir,
         .alert_new_devices = run->alert_new_devices,
         .sensor = origin->sensor,
-        .site = origin->site,
-        .sector = origin->sector,
-        .severity = origin->severity,
-        .n_untrusted_vendors = run->n_untrusted,
+        .site = profile ? profile->site : "",
+        .sector = profile ? profile->sector : "",
+        .severity = profile ? profile->severity : NULL,
         .raise = raise_alert,
         .raise_ctx = run,
     };
-    memcpy(cfg.untrusted_vendors, run->untrusted, sizeof run->untrusted);
+    for (size_t i = 0; i < run->n_untrusted; i++)
+        cfg.untrusted_vendors[cfg.n_untrusted_vendors++] = run->untrusted[i];
+    for (size_t i = 0; i < profile_vendors && cfg.n_untrusted_vendors < FIRMWARE_MAX_UNTRUSTED; i++)
+        cfg.untrusted_vendors[cfg.n_untrusted_vendors++] = profile->untrusted_vendors[i];
     run->route = route;
     run->engine = firmware_engine_open(&cfg, stderr, err, errlen);
     if (!run->engine)

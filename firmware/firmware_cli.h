@@ -4,7 +4,8 @@
  * Options taken out of the command line before the core parses the rest:
  *   --inventory FILE          keep the asset inventory in this SQLite file
  *   --advisories DIR          match devices against the CSAF 2.0 advisories in DIR
- *   --untrusted-vendor NAME   equipment of this vendor raises an alert (repeatable)
+ *   --untrusted-vendor NAME   equipment of this vendor raises an alert (repeatable;
+ *                             the profile's untrusted_vendors are added)
  *   --alert-new-devices       alert on new devices even while the inventory is built
  * With --inventory or --advisories, every event feeds the inventory and its
  * alerts go to the alert route. main.c calls these four functions. */
@@ -26,10 +27,12 @@ int firmware_cli_command(int argc, char **argv);
  * option; otherwise the options (never NULL). */
 struct firmware_run *firmware_cli_take_options(int *argc, char **argv, char *err, size_t errlen);
 
-/* Who the alerts are from; severities per finding may be NULL (defaults). */
+/* Who the alerts are from: the sensor's name and, with --sector, the profile
+ * (site, sector, severities, untrusted vendors); profile may be NULL. */
+struct mamori_profile;
 struct firmware_alert_origin {
-    const char *sensor, *site, *sector;
-    const enum mamori_severity *severity;
+    const char *sensor;
+    const struct mamori_profile *profile;
 };
 
 /* Opens the inventory and advisories and attaches to the bus, when asked for.

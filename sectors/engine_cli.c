@@ -343,14 +343,11 @@ int engine_cli_attach(struct engine_run *run, struct event_bus *bus)
     return event_bus_attach(bus, &run->bus_entry);
 }
 
-void engine_cli_alert_origin(const struct engine_run *run, const char **sensor, const char **site,
-                             const char **sector, const enum mamori_severity **severity)
+const char *engine_cli_sensor_name(const struct engine_run *run) { return run->sensor_name; }
+
+const struct mamori_profile *engine_cli_profile(const struct engine_run *run)
 {
-    bool profiled = run->sector != NULL;
-    *sensor = run->sensor_name;
-    *site = profiled ? run->profile.site : "";
-    *sector = profiled ? run->profile.sector : "";
-    *severity = profiled ? run->profile.severity : NULL;
+    return run->sector ? &run->profile : NULL;
 }
 
 int engine_cli_finish(struct engine_run *run)

@@ -37,11 +37,11 @@ int engine_cli_attach(struct engine_run *run, struct event_bus *bus);
 struct alert_route;
 void engine_cli_set_alert_route(struct engine_run *run, struct alert_route *route);
 
-/* Who alerts are from: the sensor name (--sensor or the host name, known after
- * engine_cli_attach), and with --sector the site, sector and per-finding
- * severities of the profile (otherwise "", "" and NULL). */
-void engine_cli_alert_origin(const struct engine_run *run, const char **sensor, const char **site,
-                             const char **sector, const enum mamori_severity **severity);
+/* This sensor's name in alerts: --sensor or the host name (after engine_cli_attach). */
+const char *engine_cli_sensor_name(const struct engine_run *run);
+/* The sector profile with its site file laid over it, or NULL without --sector. */
+struct mamori_profile;
+const struct mamori_profile *engine_cli_profile(const struct engine_run *run);
 
 /* After the capture: saves a learned baseline, prints the engine's counters
  * to stderr, frees everything. Returns 0, or 1 when saving failed. */

@@ -417,6 +417,14 @@ static void h_forbidden_categories(struct loader *L, yaml_node_t *v, void *ctx)
     load_name_list(L, v, &list);
 }
 
+static void h_untrusted_vendors(struct loader *L, yaml_node_t *v, void *ctx)
+{
+    (void)ctx;
+    struct name_list list = { L->p->untrusted_vendors, &L->p->n_untrusted_vendors, PROFILE_MAX_VENDORS,
+                              "untrusted_vendors", false };
+    load_name_list(L, v, &list);
+}
+
 static void h_forbid_external(struct loader *L, yaml_node_t *v, void *ctx)
 {
     (void)ctx;
@@ -816,6 +824,7 @@ static const struct key_handler top_keys[] = {
     { "masters", h_masters },                 /* 12 */
     { "external_peers", h_external_peers },   /* 13 */
     { "devices", h_devices },                 /* 14 */
+    { "untrusted_vendors", h_untrusted_vendors }, /* 15: a profile or a site file */
 };
 #define TOP_SECTOR (1u << 0)
 #define TOP_SITE (1u << 1)

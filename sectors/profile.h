@@ -26,6 +26,7 @@
 #define PROFILE_MAX_NETS 64
 #define PROFILE_MAX_DEVICES 256
 #define PROFILE_MAX_DEVICE_PEERS 8
+#define PROFILE_MAX_VENDORS 16
 #define PROFILE_NAME_MAX 40
 #define PROFILE_MAX_ERRORS 32
 #define PROFILE_ERROR_MAX 640
@@ -87,6 +88,9 @@ struct mamori_profile {
     char remote_access_apps[PROFILE_MAX_FORBIDDEN][PROFILE_NAME_MAX];   /* forbidden, and reported as remote access */
     uint32_t n_remote_access_apps;
     bool forbid_external_peers;
+    /* Procurement policy: equipment of these vendors must not appear. */
+    char untrusted_vendors[PROFILE_MAX_VENDORS][PROFILE_NAME_MAX];
+    uint32_t n_untrusted_vendors;
 
     uint32_t permissions[ROLE__COUNT]; /* bit per enum mamori_op */
     struct profile_threshold_value thresholds[THRESH__COUNT];

@@ -345,9 +345,8 @@ static void free_run(struct run *run)
 static int attach_firmware(struct firmware_run *firmware_run, const struct engine_run *engine_run,
                            struct event_bus *bus, struct alert_route *alerts)
 {
-    struct firmware_alert_origin origin;
+    struct firmware_alert_origin origin = { engine_cli_sensor_name(engine_run), engine_cli_profile(engine_run) };
     char err[CONFIG_ERROR_MAX];
-    engine_cli_alert_origin(engine_run, &origin.sensor, &origin.site, &origin.sector, &origin.severity);
     if (firmware_cli_attach(firmware_run, bus, alerts, &origin, err, sizeof err) != 0) {
         fprintf(stderr, "mamori: %s\n", err);
         return -1;

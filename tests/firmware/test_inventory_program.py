@@ -152,6 +152,17 @@ def firmware_change(work):
         check("day 2: the summary says what changed",
               day2[0]["summary"] == f"{PLC} now reports revision V3.50 (was v3.40), seen in "
                                     "modbus/read_device_identification", day2[0]["summary"])
+    site = os.path.join(work, "site.yaml")
+    with open(site, "w") as f:
+        f.write("site: plant-9\nuntrusted_vendors: [Schneider Electric]\n")
+    log3 = os.path.join(work, "policy")
+    out = run(["--sector", "electric-power", "--site", site, "--untrusted-vendor", "Example Networks",
+               "--inventory", os.path.join(work, "policy.db"), "-r", first, "--log-dir", log3, "--no-progress"])
+    check("the site file's excluded vendor run exits 0", out.returncode == 0, out.stderr)
+    policy = [a for a in alerts_of(log3) if a["category"] == "untrusted-vendor"]
+    check("a site file's untrusted_vendors entry raises one untrusted-vendor alert, with the site and sector",
+          [(a["technique"], a["src"], a["site"], a["sector"]) for a in policy] ==
+          [("T0862", PLC, "plant-9", "electric-power")], repr(alerts_of(log3)))
     diff = run(["inventory", "--db", db, "--format", "csv", "--diff", str(int(T0) + 3600), "now"])
     check("inventory --diff shows the revision change",
           diff.stdout.splitlines()[1:] == ['"identity_changed","10.20.0.2","revision","v3.40","V3.50",'

@@ -124,6 +124,18 @@ Test(profile, site_file_overlays_sector)
     cr_assert_eq(dev->suppress, 1ull << FINDING_FLOOD);
 }
 
+Test(profile, untrusted_vendors_from_the_site_file)
+{
+    const char *site = write_temp("site: substation-7\n"
+                                  "untrusted_vendors: [Example Telecom Equipment, ACME Automation]\n");
+    FILE *sink = fopen("/dev/null", "w");
+    cr_assert_eq(profile_load(&prof, "electric-power", site, sink), 0);
+    fclose(sink);
+    cr_assert_eq(prof.n_untrusted_vendors, 2);
+    cr_assert_str_eq(prof.untrusted_vendors[0], "Example Telecom Equipment");
+    cr_assert_str_eq(prof.untrusted_vendors[1], "ACME Automation");
+}
+
 Test(profile, unknown_key_names_file_and_line)
 {
     const char *path;
@@ -137,7 +149,7 @@ Test(profile, unknown_key_names_file_and_line)
     snprintf(expected, sizeof expected,
              "%s:4: top level: unknown key 'mastres' (expected one of: sector, site, description, "
              "expected_protocols, forbidden, permissions, thresholds, timing, severity, suppression, networks, "
-             "engineering_stations, masters, external_peers, devices)",
+             "engineering_stations, masters, external_peers, devices, untrusted_vendors)",
              path);
     cr_assert_str_eq(errs.text[0], expected);
 }
