@@ -79,6 +79,7 @@ static const struct setting settings[] = {
     {"output.stats_interval", VALUE_DURATION, WIDTH_U64, CF(stats_interval_us), 0, US_PER_DAY,
      "periodic statistics; 0 for final only"},
     {"output.progress", VALUE_BOOL, 0, CF(progress), 0, 0, "progress bar on a terminal when reading files"},
+    {"output.events", VALUE_BOOL, 0, CF(log_events), 0, 0, "write every decoded event to the event log"},
     {"workers.count", VALUE_NUMBER, WIDTH_UINT, CF(workers), 1, CONFIG_MAX_WORKERS, "packet-path threads"},
     {"workers.ring_size", VALUE_BYTES, WIDTH_U64, CF(ring_bytes), 2 * MIB, 4 * GIB,
      "packet ring between the reader and each worker"},
@@ -106,6 +107,7 @@ void config_defaults(struct mamori_config *cfg)
     cfg->workers = 1;
     cfg->ring_bytes = DEFAULT_RING_BYTES;
     cfg->progress = true;
+    cfg->log_events = true;
     cfg->builtin_decoders = true;
     cfg->hub_spool_bytes = 64 * MIB;
 }

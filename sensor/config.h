@@ -44,6 +44,7 @@ struct mamori_config {
     char *plugins[CONFIG_MAX_PLUGINS];
     size_t n_plugins;
     bool progress; /* a progress bar when reading files and stderr is a terminal */
+    bool log_events; /* write every event to the event log; judges get them either way */
     bool builtin_decoders; /* false: flows and nDPI only, plus any plugins */
 
     /* sector hub link (sensor/hub_cli.h) */

@@ -17,6 +17,7 @@ enum long_only_option {
     OPT_IMMEDIATE,
     OPT_NO_IMMEDIATE,
     OPT_NO_PROGRESS,
+    OPT_NO_EVENT_LOG,
     OPT_LIST_DECODERS,
     OPT_LIST_SETTINGS,
     OPT_MAX_FLOWS,
@@ -48,6 +49,7 @@ static const struct option long_options[] = {
     {"immediate", no_argument, NULL, OPT_IMMEDIATE},
     {"no-immediate", no_argument, NULL, OPT_NO_IMMEDIATE},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"no-event-log", no_argument, NULL, OPT_NO_EVENT_LOG},
     {"list-decoders", no_argument, NULL, OPT_LIST_DECODERS},
     {"list-settings", no_argument, NULL, OPT_LIST_SETTINGS},
     {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
@@ -80,6 +82,8 @@ void config_usage(FILE *out)
           "      --stats-interval DUR periodic statistics (e.g. 10s); final statistics always\n"
           "      --max-flows N        flows tracked per worker\n"
           "      --no-detail          leave the protocol detail out of events\n"
+          "      --no-event-log       write no event records (alerts, flows and the inventory still\n"
+          "                           see every event)\n"
           "      --no-ndpi            do not classify flows with nDPI\n"
           "      --no-decoders        run no built-in decoder (flows and nDPI only)\n"
           "      --decoder PATH.so    load a vendor decoder plugin (repeatable)\n"
@@ -230,6 +234,7 @@ static int apply_option(struct mamori_config *cfg, int opt, bool *interface_on_c
     case OPT_IMMEDIATE: cfg->immediate = true; return 0;
     case OPT_NO_IMMEDIATE: cfg->immediate = false; return 0;
     case OPT_NO_PROGRESS: cfg->progress = false; return 0;
+    case OPT_NO_EVENT_LOG: cfg->log_events = false; return 0;
     case OPT_NO_DETAIL: cfg->pipeline.want_detail = false; return 0;
     case OPT_NO_NDPI: cfg->pipeline.classify = false; return 0;
     case OPT_NO_DECODERS: cfg->builtin_decoders = false; return 0;

@@ -278,6 +278,7 @@ static struct workers *start_workers(struct run *run, char *err, size_t errlen)
         .pipeline = &run->cfg.pipeline,
         .registry = &run->registry,
         .out = run->out,
+        .log_events = run->cfg.log_events,
         .bus = &run->bus,
     };
     sigset_t block, old;

@@ -35,6 +35,7 @@ struct workers {
     bool threaded;
     bool finished;
     struct output *out;
+    bool log_events;
     const struct event_bus *bus;
     uint64_t last_tick_us;
     uint64_t oversize_frames;
@@ -50,8 +51,10 @@ struct workers {
 static void on_event(void *ctx, const struct mamori_event *ev)
 {
     struct worker *w = ctx;
-    event_json(&w->json, ev);
-    output_writer(w->owner->out, OUTPUT_EVENT, &w->json);
+    if (w->owner->log_events) {
+        event_json(&w->json, ev);
+        output_writer(w->owner->out, OUTPUT_EVENT, &w->json);
+    }
     const struct event_bus *bus = w->owner->bus;
     for (size_t i = 0; bus && i < bus->count; i++)
         bus->engines[i]->on_event(w->engine_state[i], ev);
@@ -166,6 +169,7 @@ struct workers *workers_new(const struct workers_config *cfg, char *err, size_t 
     ws->count = cfg->count ? cfg->count : 1;
     ws->threaded = ws->count > 1;
     ws->out = cfg->out;
+    ws->log_events = cfg->log_events;
     ws->bus = cfg->bus;
     pthread_mutex_init(&ws->snapshot_lock, NULL);
     pthread_cond_init(&ws->snapshot_done, NULL);

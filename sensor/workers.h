@@ -28,6 +28,7 @@ struct workers_config {
     const struct pipeline_config *pipeline;
     const struct mamori_registry *registry;
     struct output *out;
+    bool log_events;             /* write each event to the event log (the bus gets them anyway) */
     const struct event_bus *bus; /* may be NULL */
 };
 

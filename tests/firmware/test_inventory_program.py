@@ -70,6 +70,13 @@ def identity_from_corpus(work):
     server = devices.get("10.0.0.3", {})
     check("Modbus report-server-id device is a server of unit 10", server.get("roles") == "modbus/server:unit 10",
           repr(server))
+    quiet_db = os.path.join(work, "quiet.db")
+    quiet = run(["--inventory", quiet_db, "-r", MMS_CAPTURE, "-r", MODBUS_CAPTURE, "--no-progress", "--no-event-log"])
+    records = [json.loads(line)["type"] for line in quiet.stdout.splitlines()]
+    check("--no-event-log writes no event records but still flows", "event" not in records and "flow" in records,
+          repr(sorted(set(records))))
+    check("--no-event-log: the inventory still sees every event", inventory(quiet_db) == devices,
+          repr(inventory(quiet_db)))
     hosts = set()
     for capture, display_filter in ((MMS_CAPTURE, "mms"), (MODBUS_CAPTURE, "modbus")):
         out = subprocess.run(["tshark", "-r", capture, "-Y", display_filter, "-T", "fields", "-e", "ip.src",
