@@ -1,10 +1,12 @@
 /* test_dnp3_transport.c — DNP3 transport reassembly: fragments spread over many
  * link frames and many TCP segments, interleaved link-address pairs, sequence
- * gaps, fragments past the size bound, and DNP3 over UDP datagrams. */
+ * gaps, fragments past the size bound, eviction when every reassembly slot is
+ * busy, the per-flow state budget, and DNP3 over UDP datagrams. */
 #include <criterion/criterion.h>
 #include <string.h>
 
 #include "dnp3_feed.h"
+#include "protocols/builtin.h"
 #include "protocols/dnp3/dnp3_link.h"
 
 #define OUTSTATION 10
@@ -190,4 +192,39 @@ Test(dnp3_transport, udp_datagrams)
     cr_assert(strstr(f.lines[1], "\"function\":\"read\",\"object\":\"g60v1\""));
     cr_assert(strstr(f.lines[2], "\"link_function\":\"request_link_status\""));
     dnp3_feed_free(&f);
+}
+
+Test(dnp3_transport, busy_slots_evict_the_oldest_reassembly)
+{
+    static const uint8_t first[] = { 0xC0, 0x01, 60 }, last[] = { 2, 0x06 };
+    uint8_t w[64];
+    struct dnp3_feed f;
+    dnp3_feed_init(&f);
+    /* Eight outstations each get a first segment; the per-flow slots cannot hold them all. */
+    for (uint16_t dst = 20; dst < 28; dst++) {
+        uint8_t user[8] = { 0x40 };
+        memcpy(user + 1, first, sizeof first);
+        dnp3_feed_stream(&f, MAMORI_DIR_TO_SERVER, dst, w,
+                         dnp3_build_frame(w, DNP3_CTL_MASTER_UNCONFIRMED, dst, MASTER, user, 1 + sizeof first));
+    }
+    size_t evictions = dnp3_feed_count(&f, "\"anomaly\":\"reassembly_evicted\"");
+    cr_assert(evictions >= 4 && evictions == f.n_lines, "%zu evictions in %zu events", evictions, f.n_lines);
+    /* the newest reassembly survived and completes */
+    uint8_t user[8] = { 0x81 };
+    memcpy(user + 1, last, sizeof last);
+    dnp3_feed_stream(&f, MAMORI_DIR_TO_SERVER, 30, w,
+                     dnp3_build_frame(w, DNP3_CTL_MASTER_UNCONFIRMED, 27, MASTER, user, 1 + sizeof last));
+    cr_assert(strstr(dnp3_feed_line(&f, f.n_lines - 1), "\"unit\":27,\"function_code\":1,\"function\":\"read\""),
+              "%s", dnp3_feed_line(&f, f.n_lines - 1));
+    dnp3_feed_free(&f);
+}
+
+Test(dnp3_transport, state_budget_is_respected)
+{
+    struct mamori_decoder_options small = { .state_budget = 4096, .response_timeout_us = 1 };
+    cr_assert_null(dnp3_decoder.state_new(&small)); /* cannot hold one fragment: the flow is not decoded */
+    struct mamori_decoder_options one = { .state_budget = 20 * 1024, .response_timeout_us = 1 };
+    void *state = dnp3_decoder.state_new(&one);
+    cr_assert_not_null(state);
+    dnp3_decoder.state_free(state);
 }
