@@ -6,7 +6,7 @@
  *   r/d 32/64-bit IEEE float value                       t 48-bit time (ms since 1970)
  *   T 16-bit relative time   n 32-bit interval   x interval units   y 16-bit time delay
  *   c CROB/PCB: control code, count, on time, off time   a 16-bit association id
- *   q 32-bit challenge sequence number */
+ *   e 16-bit user number   q 32-bit challenge sequence number */
 #include "dnp3_values.h"
 
 #include <string.h>
@@ -47,7 +47,7 @@ static const struct layout_row fixed_layouts[] = {
     { 43, 5, "sr" },  { 43, 6, "sd" },  { 43, 7, "srt" }, { 43, 8, "sdt" },
     { 50, 1, "t" },   { 50, 2, "tn" },  { 50, 3, "t" },   { 50, 4, "tnx" },
     { 51, 1, "t" },   { 51, 2, "t" },   { 52, 1, "y" },   { 52, 2, "y" },
-    { 120, 3, "qa" }, { 120, 4, "a" },
+    { 120, 3, "qe" }, { 120, 4, "e" },
     { 121, 1, "faU" }, { 122, 1, "faU" }, { 122, 2, "faUt" },
 };
 
@@ -69,7 +69,7 @@ static size_t field_size(char letter)
 {
     switch (letter) {
     case 'f': case 'b': case 'B': case 's': case 'x': return 1;
-    case 'u': case 'i': case 'T': case 'y': case 'a': return 2;
+    case 'u': case 'i': case 'T': case 'y': case 'a': case 'e': return 2;
     case 'U': case 'I': case 'r': case 'n': case 'q': return 4;
     case 't': return 6;
     case 'd': return 8;
@@ -204,7 +204,8 @@ bool dnp3_fixed_point_decode(cursor *point, const char *fields, struct mamori_de
         case 'n': detail_uint(d, "interval", cursor_le32(point)); break;
         case 'x': detail_uint(d, "units", cursor_u8(point)); break;
         case 'y': *has_value = true, *value = cursor_le16(point); detail_uint(d, "time_delay", (uint64_t)*value); break;
-        case 'a': detail_uint(d, "user", cursor_le16(point)); break;
+        case 'a': detail_uint(d, "association", cursor_le16(point)); break;
+        case 'e': detail_uint(d, "user", cursor_le16(point)); break;
         case 'q': detail_uint(d, "csq", cursor_le32(point)); break;
         case 'c': {
             uint8_t code = cursor_u8(point);

@@ -202,6 +202,12 @@ Test(dnp3_objects, counter_and_analog_groups)
         { "g30v4", RESP "1e 04 00 00 00 fe ff", { "{\"index\":0,\"value\":-2}" } },
         { "g30v5", RESP "1e 05 00 00 00 01 00 00 c0 3f", { "{\"index\":0,\"flags\":1,\"value\":1.5}" } },
         { "g30v6", RESP "1e 06 00 00 00 01 00 00 00 00 00 00 04 40", { "{\"index\":0,\"flags\":1,\"value\":2.5}" } },
+        { "g31v3 frozen analog with time", RESP "1f 03 00 00 00 01 fe ff ff ff 00 68 e5 cf 8b 01",
+          { "{\"index\":0,\"flags\":1,\"value\":-2,\"timestamp\":1700000000000}" } },
+        { "g31v7 frozen analog float", RESP "1f 07 00 00 00 01 00 00 c0 3f", { "{\"index\":0,\"flags\":1,\"value\":1.5}" } },
+        { "g33v1 frozen analog event", RESP "21 01 17 01 02 01 0a 00 00 00", { "{\"index\":2,\"flags\":1,\"value\":10}" } },
+        { "g33v8 frozen analog event, double with time", RESP "21 08 17 01 02 01 00 00 00 00 00 00 04 40 00 68 e5 cf 8b 01",
+          { "{\"index\":2,\"flags\":1,\"value\":2.5,\"timestamp\":1700000000000}" } },
         { "g32v3", RESP "20 03 17 01 02 01 fe ff ff ff 00 68 e5 cf 8b 01",
           { "{\"index\":2,\"flags\":1,\"value\":-2,\"timestamp\":1700000000000}" } },
         { "g32v7", RESP "20 07 17 01 02 01 00 00 c0 3f 00 68 e5 cf 8b 01",
@@ -246,6 +252,10 @@ Test(dnp3_objects, time_class_iin_strings_files_auth)
             "\"range.quantity\":1,\"points\":[{\"size\":4,\"data\":\"deadbeef\"}]" } },
         { "g120v4 session key status request", "C0 20 78 04 07 01 01 00",
           { "\"name\":\"session_key_status_request\",\"range.quantity\":1,\"points\":[{\"user\":1}]" } },
+        { "g121v1 security statistic", RESP "79 01 00 01 01 01 05 00 64 00 00 00",
+          { "{\"index\":1,\"flags\":1,\"association\":5,\"value\":100}" } },
+        { "g122v2 security statistic event with time", RESP "7a 02 17 01 01 01 05 00 64 00 00 00 00 68 e5 cf 8b 01",
+          { "{\"index\":1,\"flags\":1,\"association\":5,\"value\":100,\"timestamp\":1700000000000}" } },
     };
     run_cases(cases, sizeof cases / sizeof cases[0]);
 }
