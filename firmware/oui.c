@@ -25,10 +25,16 @@ static int add_entry(struct oui_table *t, size_t *cap, uint64_t prefix, uint8_t 
         t->entries = e;
         *cap = ncap;
     }
-    char *names = realloc(t->names, t->names_len + len + 1);
-    if (!names)
-        return -1;
-    t->names = names;
+    if (t->names_len + len + 1 > t->names_cap) {
+        size_t ncap = t->names_cap ? t->names_cap * 2 : 65536;
+        while (ncap < t->names_len + len + 1)
+            ncap *= 2;
+        char *names = realloc(t->names, ncap);
+        if (!names)
+            return -1;
+        t->names = names;
+        t->names_cap = ncap;
+    }
     memcpy(t->names + t->names_len, name, len);
     t->names[t->names_len + len] = '\0';
     uint64_t mask = bits >= 48 ? ~0ull : ~((1ull << (48 - bits)) - 1);

@@ -22,7 +22,7 @@ struct oui_table {
     struct oui_entry *entries;
     size_t count;
     char *names;
-    size_t names_len;
+    size_t names_len, names_cap;
 };
 
 /* Loads `path` (either format); NULL path tries the two default files.
