@@ -43,6 +43,8 @@ bool json_writer_ok(const struct json_writer *w) { return !w->overflow && w->dep
 #define U64_DIGITS_MAX 20
 #define I64_TEXT_MAX 21
 #define DOUBLE_TEXT_MAX 32
+#define SHORTEST_DIGITS_MIN 15 /* every double with 15 significant digits reads back exactly */
+#define SHORTEST_DIGITS_MAX 17 /* and 17 always do */
 #define TIME_TEXT_MAX (U64_DIGITS_MAX + 7)
 #define SHORT_STRING 64
 /* Integers up to 2^53 are exact in a double. */
@@ -264,10 +266,17 @@ static void double_n(struct json_writer *w, const char *key, size_t key_len, dou
     char *p = member(w, key, key_len, DOUBLE_TEXT_MAX);
     if (!p)
         return;
-    if (v == (double)(int64_t)v && fabs(v) <= EXACT_INTEGER_MAX) /* register values and counters */
+    if (v == (double)(int64_t)v && fabs(v) <= EXACT_INTEGER_MAX) { /* register values and counters */
         p = put_i64(p, (int64_t)v);
-    else
-        p += snprintf(p, DOUBLE_TEXT_MAX, "%.17g", v);
+    } else { /* the shortest text that reads back as the same double */
+        int n = 0;
+        for (int digits = SHORTEST_DIGITS_MIN; digits <= SHORTEST_DIGITS_MAX; digits++) {
+            n = snprintf(p, DOUBLE_TEXT_MAX, "%.*g", digits, v);
+            if (strtod(p, NULL) == v)
+                break;
+        }
+        p += n;
+    }
     commit(w, p);
 }
 

@@ -182,6 +182,8 @@ Test(detail, numbers_render_exactly)
     jw_double(&w, "whole", 65535.0);
     jw_double(&w, "negwhole", -3.0);
     jw_double(&w, "frac", 0.1);
+    jw_double(&w, "third", 1.0 / 3.0);
+    jw_double(&w, "ts", 1700000100100000.0 / 1e6);
     jw_double(&w, "huge", 1e300);
     jw_double(&w, "nan", 0.0 / 0.0);
     jw_time(&w, "t0", 1000001);
@@ -189,7 +191,8 @@ Test(detail, numbers_render_exactly)
     jw_object_end(&w);
     cr_assert(json_writer_ok(&w));
     cr_assert_str_eq(w.buf, "{\"zero\":0,\"max\":18446744073709551615,\"min\":-9223372036854775808,\"neg\":-42,"
-                            "\"whole\":65535,\"negwhole\":-3,\"frac\":0.10000000000000001,\"huge\":1.0000000000000001e+300,"
+                            "\"whole\":65535,\"negwhole\":-3,\"frac\":0.1,\"third\":0.3333333333333333,\"ts\":1700000100.1,"
+                            "\"huge\":1e+300,"
                             "\"nan\":null,\"t0\":1.000001,\"t1\":1700000000.000000}");
 }
 
