@@ -22,17 +22,24 @@ static void check_echo(struct modbus_adu *adu, bool same)
 }
 
 /* 1, 2 */
+/* The request of a read (1-4): start address and quantity, remembered for
+ * checking the response. `count_field` is Wireshark's name for the quantity. */
+static void read_request(struct modbus_adu *adu, const char *count_field, uint16_t max)
+{
+    uint16_t ref, count;
+    if (!modbus_field_be16(adu, "reference_num", &ref) || !modbus_field_be16(adu, count_field, &count))
+        return;
+    check_quantity(adu, count, max);
+    modbus_pdu_set_range(adu, ref, count);
+    adu->record->start = ref;
+    adu->record->quantity = count;
+}
+
 static void read_bits(struct modbus_adu *adu)
 {
     cursor *c = &adu->body;
     if (!adu->is_response) {
-        uint16_t ref, count;
-        if (!modbus_field_be16(adu, "reference_num", &ref) || !modbus_field_be16(adu, "bit_cnt", &count))
-            return;
-        check_quantity(adu, count, MODBUS_READ_BITS_MAX);
-        modbus_pdu_set_range(adu, ref, count);
-        adu->record->start = ref;
-        adu->record->quantity = count;
+        read_request(adu, "bit_cnt", MODBUS_READ_BITS_MAX);
         return;
     }
     uint8_t byte_cnt;
@@ -54,13 +61,7 @@ static void read_registers(struct modbus_adu *adu)
 {
     cursor *c = &adu->body;
     if (!adu->is_response) {
-        uint16_t ref, count;
-        if (!modbus_field_be16(adu, "reference_num", &ref) || !modbus_field_be16(adu, "word_cnt", &count))
-            return;
-        check_quantity(adu, count, MODBUS_READ_REGISTERS_MAX);
-        modbus_pdu_set_range(adu, ref, count);
-        adu->record->start = ref;
-        adu->record->quantity = count;
+        read_request(adu, "word_cnt", MODBUS_READ_REGISTERS_MAX);
         return;
     }
     uint8_t byte_cnt;
