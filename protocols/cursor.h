@@ -21,9 +21,13 @@ typedef struct cursor {
     bool overrun;
 } cursor;
 
+/* What an empty cursor points at, so that no cursor ever holds NULL: pointer
+ * arithmetic on NULL is undefined even for an offset of 0. */
+static const uint8_t cursor_nothing[1];
+
 static inline cursor cursor_make(const void *data, size_t len)
 {
-    cursor c = { (const uint8_t *)data, data ? len : 0, false };
+    cursor c = { data ? (const uint8_t *)data : cursor_nothing, data ? len : 0, false };
     return c;
 }
 
@@ -149,7 +153,7 @@ static inline bool cursor_peek_u8(const cursor *c, size_t offset, uint8_t *out)
 static inline cursor cursor_sub(cursor *c, size_t n)
 {
     const uint8_t *p = cursor_bytes(c, n);
-    cursor child = { p, p ? n : 0, p == NULL && n > 0 };
+    cursor child = { p ? p : c->ptr, p ? n : 0, p == NULL };
     return child;
 }
 
