@@ -20,6 +20,7 @@
 #include "protocols/dnp3/dnp3_crc.h"
 #include "protocols/dnp3/dnp3_link.h"
 #include "protocols/event.h"
+#include "fuzz_stream.h"
 
 #define FLAG_TO_CLIENT 0x01
 #define FLAG_RAW 0x02
@@ -28,24 +29,6 @@
 #define TIME_SHIFT 4
 #define TIME_STEP_US 500000u
 #define FRAME_ADDRESS_BYTES 5
-#define HOLD_MAX 4096
-
-static struct mamori_detail detail;
-
-static void check_emit(struct mamori_sink *sink, struct mamori_event *ev)
-{
-    (void)sink;
-    struct detail_reader r;
-    struct detail_token t;
-    detail_reader_init(&r, ev->detail);
-    while (detail_next(&r, &t)) {
-    }
-    for (uint32_t i = 0; i < ev->n_identity; i++)
-        if (!ev->identity[i].name || (ev->identity[i].value.len && !ev->identity[i].value.ptr))
-            __builtin_trap();
-    if ((ev->object.len && !ev->object.ptr) || (ev->kind == MAMORI_EVENT_ANOMALY && !ev->anomaly))
-        __builtin_trap();
-}
 
 static void put_crc(uint8_t *out, size_t *w, const uint8_t *covered, size_t n)
 {
@@ -79,17 +62,12 @@ static size_t frame_record(cursor rec, uint8_t *out)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static uint8_t held[2][HOLD_MAX];
+    static struct fuzz_stream s;
     static uint8_t frame[DNP3_LINK_FRAME_MAX];
-    size_t held_len[2] = { 0, 0 };
-    bool gap[2] = { false, false };
-    struct mamori_sink sink = { check_emit, &detail };
     struct mamori_decoder_options opts = { .state_budget = 64 * 1024, .response_timeout_us = 2000000 };
-    const struct mamori_decoder *dec = &dnp3_decoder;
-    void *state = dec->state_new(&opts);
-    if (!state)
+    if (!fuzz_stream_open(&s, &dnp3_decoder, &opts))
         return 0;
-    uint64_t now = 1000000;
+    s.now_us = 1000000;
     cursor in = cursor_make(data, size);
     while (!cursor_empty(&in)) {
         uint8_t flags = cursor_u8(&in);
@@ -97,11 +75,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t n = len < cursor_left(&in) ? len : cursor_left(&in);
         cursor rec = cursor_sub(&in, n);
         int dir = flags & FLAG_TO_CLIENT;
-        now += (uint64_t)(flags >> TIME_SHIFT) * TIME_STEP_US;
-        if (flags & FLAG_GAP) {
-            held_len[dir] = 0;
-            gap[dir] = true;
-        }
+        s.now_us += (uint64_t)(flags >> TIME_SHIFT) * TIME_STEP_US;
+        if (flags & FLAG_GAP)
+            fuzz_stream_gap(&s, dir);
         const uint8_t *bytes = rec.ptr;
         if (!(flags & FLAG_RAW)) {
             n = frame_record(rec, frame);
@@ -109,27 +85,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (n == 0 || !bytes)
             continue;
-        struct mamori_parse_ctx ctx = { .dir = (enum mamori_direction)dir, .time_us = now, .gap = gap[dir],
-                                        .sink = &sink };
-        gap[dir] = false;
-        if (flags & FLAG_DATAGRAM) {
-            dec->parse(state, bytes, n, &ctx);
-            continue;
-        }
-        if (held_len[dir] + n > sizeof held[dir])
-            n = sizeof held[dir] - held_len[dir];
-        memcpy(held[dir] + held_len[dir], bytes, n);
-        held_len[dir] += n;
-        size_t used = dec->parse(state, held[dir], held_len[dir], &ctx);
-        if (used > held_len[dir])
-            __builtin_trap();
-        memmove(held[dir], held[dir] + used, held_len[dir] - used);
-        held_len[dir] -= used;
-        if (held_len[dir] >= dec->max_pdu) {
-            held_len[dir] = 0;
-            gap[dir] = true;
-        }
+        if (flags & FLAG_DATAGRAM)
+            fuzz_stream_datagram(&s, dir, bytes, n);
+        else
+            fuzz_stream_bytes(&s, dir, bytes, n);
     }
-    dec->state_free(state);
+    fuzz_stream_close(&s);
     return 0;
 }
