@@ -71,3 +71,17 @@ Test(cursor, null_data_is_empty)
     cr_assert_eq(cursor_u8(&c), 0);
     cr_assert_not(cursor_ok(&c));
 }
+
+Test(cursor, never_points_at_null)
+{
+    cursor empty = cursor_make(NULL, 0);
+    cr_assert_not_null(empty.ptr);
+    cursor c = cursor_make(bytes, 2);
+    cursor child = cursor_sub(&c, 5); /* more than is left: both fail */
+    cr_assert_not_null(child.ptr, "a failed child still points into memory");
+    cr_assert_eq(cursor_u8(&child), 0);
+    cr_assert_not(cursor_ok(&child));
+    cursor zero = cursor_sub(&c, 0);
+    cr_assert_not_null(zero.ptr);
+    cr_assert_eq(cursor_left(&zero), 0);
+}
