@@ -266,7 +266,9 @@ static void double_n(struct json_writer *w, const char *key, size_t key_len, dou
     char *p = member(w, key, key_len, DOUBLE_TEXT_MAX);
     if (!p)
         return;
-    if (v == (double)(int64_t)v && fabs(v) <= EXACT_INTEGER_MAX) { /* register values and counters */
+    /* register values and counters; the range is checked before the cast, which is
+     * undefined for a double outside int64_t */
+    if (fabs(v) <= EXACT_INTEGER_MAX && v == (double)(int64_t)v) {
         p = put_i64(p, (int64_t)v);
     } else { /* the shortest text that reads back as the same double */
         int n = 0;
