@@ -84,6 +84,15 @@ static void start_event(struct modbus_adu *adu, struct mamori_event *ev, struct 
     anomaly_header(ev, adu);
 }
 
+/* A PDU whose fields do not fill its length is malformed: what it says about
+ * the device is not trusted, so no identity reaches the inventory. */
+static void withdraw_identity(struct mamori_event *ev)
+{
+    ev->op = MAMORI_OP_MALFORMED;
+    ev->kind = MAMORI_EVENT_OPERATION;
+    ev->n_identity = 0;
+}
+
 /* Finds the request a response answers; reports what does not fit. */
 static void pair_response(struct modbus_flow *flow, struct modbus_adu *adu, struct modbus_pending *request,
                           uint64_t now_us, enum modbus_anomaly *pairing_problem)
@@ -158,7 +167,7 @@ static void decode_adu(struct modbus_flow *flow, const struct mamori_parse_ctx *
     else if (!cursor_empty(&adu.body))
         modbus_pdu_flag_length(&adu, "bytes_left_after_fields");
     if (adu.length_problem)
-        ev.op = MAMORI_OP_MALFORMED;
+        withdraw_identity(&ev);
     mamori_emit(ctx->sink, &ev);
 
     if (!adu.is_response) {

@@ -56,7 +56,7 @@ static void device_id_response(struct modbus_adu *adu)
         !modbus_field_u8(adu, "more_follows", &more) || !modbus_field_u8(adu, "next_object_id", &next) ||
         !modbus_field_u8(adu, "num_objects", &count))
         return;
-    adu->ev->kind = MAMORI_EVENT_IDENTITY;
+    adu->ev->kind = MAMORI_EVENT_IDENTITY; /* withdrawn by decode_adu() if the PDU is malformed */
     if (!modbus_read_device_id_name(code))
         modbus_pdu_flag_value(adu, "read_device_id_code_not_1_to_4");
     if (!conformity_valid(conformity))
@@ -67,7 +67,9 @@ static void device_id_response(struct modbus_adu *adu)
     for (unsigned i = 0; i < count && cursor_ok(c); i++)
         device_object(adu, c);
     detail_end(d);
-    if (!cursor_ok(c))
+    if (count == 0)
+        modbus_pdu_flag_length(adu, "no_objects");
+    else if (!cursor_ok(c))
         modbus_pdu_flag_length(adu, "objects_truncated");
 }
 

@@ -386,3 +386,31 @@ Test(modbus_functions, exception_to_device_identification_keeps_its_name)
               "\"status\":4,\"latency_us\":250,");
     expect(1, "\"exception_code\":4,\"exception\":\"server_device_failure\"}");
 }
+
+/* A device identification answer without objects, or with its object list cut
+ * short, says nothing trustworthy: a malformed operation and a counted
+ * anomaly, never an identity (the inventory reads every event's identity). */
+Test(modbus_functions, device_identification_without_objects_is_malformed)
+{
+    exchange(ADU(42, 1, 0x2b, 0x0e, 0x01, 0x00), ADU(42, 1, 0x2b, 0x0e, 0x01, 0x81, 0x00, 0x00, 0x00));
+    expect_events(3);
+    expect(1, "\"kind\":\"operation\",\"role\":\"response\",\"op\":\"malformed\",\"unit\":1,\"function_code\":43,"
+              "\"function\":\"read_device_identification\",\"latency_us\":250,\"modbus\"");
+    cr_assert_null(strstr(f.events[1], "\"identity\""), "%s", f.events[1]);
+    expect(1, "\"num_objects\":0,\"objects\":[]}");
+    expect(2, "\"kind\":\"anomaly\",\"anomaly\":\"invalid_length\",\"role\":\"response\",\"op\":\"malformed\"");
+    expect(2, "\"reason\":\"no_objects\",\"count\":1}");
+}
+
+Test(modbus_functions, device_identification_with_truncated_objects_is_malformed)
+{
+    exchange(ADU(43, 1, 0x2b, 0x0e, 0x01, 0x00), ADU(43, 1, 0x2b, 0x0e, 0x01, 0x81, 0x00, 0x00, 0x02, 0x00, 0x04,
+                                                     'A', 'C', 'M', 'E', 0x01, 0x04, 'P', '1'));
+    expect_events(3);
+    expect(1, "\"kind\":\"operation\",\"role\":\"response\",\"op\":\"malformed\"");
+    cr_assert_null(strstr(f.events[1], "\"identity\""), "%s", f.events[1]);
+    expect(1, "\"num_objects\":2,\"objects\":[{\"object_id\":0,\"object_name\":\"VendorName\",\"objects_len\":4,"
+              "\"object_str_value\":\"ACME\"}]}");
+    expect(2, "\"anomaly\":\"invalid_length\"");
+    expect(2, "\"reason\":\"objects_truncated\",\"count\":1}");
+}
