@@ -27,9 +27,11 @@
 #include "cursor.h"
 #include "event.h"
 
-#define MAMORI_DECODER_ABI 1
+#define MAMORI_DECODER_ABI 2
 #define MAMORI_DECODER_MAX_PORTS 8
 #define MAMORI_DECODER_ENTRY "mamori_decoder_entry"
+/* tick() comes at least this often in capture time while packets flow. */
+#define MAMORI_TICK_US 10000
 
 enum mamori_transport {
     MAMORI_TRANSPORT_TCP = 1 << 0,
@@ -94,6 +96,15 @@ struct mamori_decoder {
     /* Optional: the flow ended (FIN/RST, idle timeout, eviction, end of
      * capture). Report what is still pending, e.g. unanswered requests. */
     void (*finish)(void *state, const struct mamori_parse_ctx *ctx);
+
+    /* Optional: time passes, for what no packet will announce (a GOOSE
+     * publisher that fell silent). Called on this worker's shared state (NULL
+     * without shared_new) at least every MAMORI_TICK_US of capture time while
+     * packets flow, at the end of the capture, and on the wall clock while a
+     * live interface is idle; ctx->time_us is now and ctx->dir TO_SERVER. No
+     * packet is current, so the core leaves event->where as the decoder set it after
+     * mamori_event_init(): fill in the addresses you remembered. */
+    void (*tick)(void *shared, const struct mamori_parse_ctx *ctx);
 };
 
 typedef const struct mamori_decoder *(*mamori_decoder_entry_fn)(void);

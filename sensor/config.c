@@ -57,6 +57,8 @@ static const struct setting settings[] = {
      "UDP flow without packets"},
     {"flows.l2_idle_timeout", VALUE_DURATION, WIDTH_U64, PL(l2_idle_timeout_us), US_PER_MS, 365 * US_PER_DAY,
      "GOOSE/SV publisher without frames"},
+    {"flows.vlan_in_key", VALUE_BOOL, 0, PL(vlan_in_key), 0, 0,
+     "the same addresses on two VLANs are two flows (off: one, for span ports that tag one direction)"},
     {"flows.ndpi", VALUE_BOOL, 0, PL(classify), 0, 0, "classify flows with nDPI"},
     {"reassembly.flow_bytes", VALUE_BYTES, WIDTH_SIZE, PL(reassembly_flow_bytes), 0, 1 * GIB,
      "out-of-order TCP bytes held per direction"},

@@ -370,6 +370,18 @@ void dispatch_emit_anomaly(struct dispatcher *d, const struct mamori_endpoints *
     mamori_emit_anomaly(&d->sink, protocol, anomaly);
 }
 
+void dispatch_tick(struct dispatcher *d, uint64_t now_us)
+{
+    set_context(d, NULL, MAMORI_DIR_TO_SERVER, now_us);
+    struct mamori_parse_ctx ctx = {.dir = MAMORI_DIR_TO_SERVER, .time_us = now_us, .sink = &d->sink};
+    for (size_t i = 0; i < d->reg->count; i++) {
+        if (!d->reg->decoders[i]->tick)
+            continue;
+        ctx.shared = d->shared[i];
+        d->reg->decoders[i]->tick(d->shared[i], &ctx);
+    }
+}
+
 void dispatch_flow_end(struct dispatcher *d, struct dispatch_flow *df, const struct mamori_endpoints *where,
                        uint64_t time_us)
 {

@@ -95,6 +95,9 @@ void dispatch_emit_anomaly(struct dispatcher *d, const struct mamori_endpoints *
                            uint64_t time_us, const char *protocol, const char *anomaly);
 
 /* The flow ended: finish() for the decoder, then free its state and buffers. */
+/* Capture time is now `now_us`: every decoder's tick() (decoder.h). */
+void dispatch_tick(struct dispatcher *d, uint64_t now_us);
+
 void dispatch_flow_end(struct dispatcher *d, struct dispatch_flow *df, const struct mamori_endpoints *where,
                        uint64_t time_us);
 

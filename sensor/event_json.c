@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "packet.h"
+
 #define IP_TEXT_MAX 46
 #define MAC_TEXT_MAX 18
 
@@ -55,14 +57,19 @@ void endpoints_json_members(struct json_writer *w, const struct mamori_endpoints
 {
     char text[IP_TEXT_MAX];
     if (where->ip_version == 4 || where->ip_version == 6) {
+        /* ICMP's "ports" are the first message's type and code, as in Zeek */
+        bool ports = where->l4_proto == IP_PROTO_TCP || where->l4_proto == IP_PROTO_UDP ||
+                     where->l4_proto == IP_PROTO_ICMP || where->l4_proto == IP_PROTO_ICMPV6;
         format_ip(where->ip_version, where->src_ip, text, sizeof text);
         jw_string(w, "src", text);
-        if (where->l4_proto)
+        if (ports)
             jw_uint(w, "sport", where->src_port);
         format_ip(where->ip_version, where->dst_ip, text, sizeof text);
         jw_string(w, "dst", text);
-        if (where->l4_proto)
+        if (ports)
             jw_uint(w, "dport", where->dst_port);
+        else
+            jw_uint(w, "ip_proto", where->l4_proto);
     }
     if (mac_known(where->src_mac) || mac_known(where->dst_mac)) {
         format_mac(where->src_mac, text, sizeof text);

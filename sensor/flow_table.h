@@ -21,18 +21,21 @@
 #include "tcp_reassembly.h"
 
 enum flow_key_kind {
-    FLOW_KEY_IP = 1,
-    FLOW_KEY_L2 = 2,
+    FLOW_KEY_IPV4 = 1,
+    FLOW_KEY_IPV6 = 2,
+    FLOW_KEY_L2 = 3,
 };
 
 /* Compared with memcmp: always built from a zeroed struct. For IP, side 0 is
- * the lower (address, port). For layer 2, addr[0] holds the source MAC and
- * port[0] the APPID, port[1] the ethertype. */
+ * the lower (address, port); protocols without ports (ICMP, ESP, ...) have
+ * ports 0. For layer 2, addr[0] holds the source MAC and port[0] the APPID,
+ * port[1] the ethertype. `vlan` is the outermost VLAN id (0 untagged): the same
+ * addresses on two VLANs are two flows, as in Suricata, unless
+ * flows.vlan_in_key is off. */
 struct flow_key {
-    uint8_t kind;
-    uint8_t ip_version;
+    uint8_t kind;       /* enum flow_key_kind */
     uint8_t l4_proto;
-    uint8_t reserved;
+    uint16_t vlan;
     uint8_t addr[2][16];
     uint16_t port[2];
 };

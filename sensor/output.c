@@ -14,12 +14,11 @@
 #include <unistd.h>
 
 #include "event_json.h"
+#include "packet.h"
 
 #define STDOUT_BUFFER_BYTES (1 << 20)
 #define LOG_DIR_MODE 0755
 #define PATH_TEXT_MAX 4096
-#define IPPROTO_TCP_NUMBER 6
-#define IPPROTO_UDP_NUMBER 17
 
 static const char *const stream_files[OUTPUT__COUNT] = {
     [OUTPUT_FLOW] = "flow.json",
@@ -186,10 +185,14 @@ int output_close(struct output *out, char *err, size_t errlen)
 
 static const char *transport_name(const struct mamori_endpoints *where)
 {
-    if (where->l4_proto == IPPROTO_TCP_NUMBER)
+    if (where->l4_proto == IP_PROTO_TCP)
         return "tcp";
-    if (where->l4_proto == IPPROTO_UDP_NUMBER)
+    if (where->l4_proto == IP_PROTO_UDP)
         return "udp";
+    if (where->l4_proto == IP_PROTO_ICMP)
+        return "icmp";
+    if (where->l4_proto == IP_PROTO_ICMPV6)
+        return "icmp6";
     if (where->ip_version)
         return "ip";
     return "ether";
@@ -206,6 +209,8 @@ void flow_json(struct json_writer *w, const struct flow_record *rec)
     endpoints_json_members(w, &rec->where);
     if (!rec->where.ip_version)
         jw_uint(w, "ethertype", rec->where.ethertype);
+    if (rec->has_appid)
+        jw_uint(w, "appid", rec->appid);
     uint64_t duration_us = rec->last_us >= rec->first_us ? rec->last_us - rec->first_us : 0;
     jw_time(w, "duration", duration_us);
     jw_uint(w, "orig_pkts", rec->packets[0]);
@@ -225,7 +230,7 @@ void flow_json(struct json_writer *w, const struct flow_record *rec)
         jw_string(w, "category", rec->category);
     if (rec->decoder)
         jw_string(w, "decoder", rec->decoder);
-    if (rec->where.l4_proto == IPPROTO_TCP_NUMBER)
+    if (rec->where.l4_proto == IP_PROTO_TCP)
         jw_uint(w, "gap_bytes", rec->gaps);
     jw_object_end(w);
 }

@@ -37,8 +37,7 @@ enum ipv6_next_header {
     IPV6_EXT_DEST_OPTS = 60,
 };
 
-#define IP_PROTO_TCP 6
-#define IP_PROTO_UDP 17
+#define ICMP_HEADER_LEN 4 /* type, code, checksum */
 
 static enum packet_status fail(struct packet *p, enum packet_status status, const char *problem)
 {
@@ -107,7 +106,14 @@ enum packet_status packet_decode_l4(struct packet *p, const uint8_t *data, size_
             p->ip_truncated = true;
         return p->status;
     }
-    return p->status; /* ICMP and others: addresses only */
+    if (p->l4_proto == IP_PROTO_ICMP || p->l4_proto == IP_PROTO_ICMPV6) {
+        p->icmp_type = cursor_u8(&c);
+        p->icmp_code = cursor_u8(&c);
+        if (!cursor_skip(&c, ICMP_HEADER_LEN - 2))
+            return fail(p, PACKET_TRUNCATED, "icmp header truncated");
+        p->has_icmp = true;
+    }
+    return p->status; /* others: addresses only */
 }
 
 static enum packet_status decode_ipv4(struct packet *p, cursor *c)

@@ -59,6 +59,14 @@ struct packet_vlan {
     uint8_t pcp;
 };
 
+/* IP protocol numbers the core treats specially. */
+enum ip_protocol {
+    IP_PROTO_ICMP = 1,
+    IP_PROTO_TCP = 6,
+    IP_PROTO_UDP = 17,
+    IP_PROTO_ICMPV6 = 58,
+};
+
 struct packet {
     enum packet_status status;
     const char *problem; /* names what was wrong when status != OK */
@@ -99,6 +107,8 @@ struct packet {
     uint16_t tcp_window;
     const uint8_t *payload;
     size_t payload_len;
+    bool has_icmp; /* ICMP or ICMPv6 with its type and code */
+    uint8_t icmp_type, icmp_code;
 };
 
 /* Decodes a frame of pcap `linktype`. Returns p->status. */
@@ -108,7 +118,7 @@ enum packet_status packet_decode(struct packet *p, int linktype, const uint8_t *
  * the link-layer fields already in p. */
 enum packet_status packet_decode_ip(struct packet *p, const uint8_t *data, size_t len);
 
-/* Decodes TCP or UDP from p->l4_proto over [data, data+len). */
+/* Decodes TCP, UDP or the ICMP type and code from p->l4_proto over [data, data+len). */
 enum packet_status packet_decode_l4(struct packet *p, const uint8_t *data, size_t len);
 
 /* Name of a link type for messages ("ethernet", "linux_sll", ...), NULL if unknown. */

@@ -18,8 +18,6 @@
 #include "pipeline_stats.h"
 #include "tcp_reassembly.h"
 
-#define IP_PROTO_TCP 6
-#define IP_PROTO_UDP 17
 #define PORT_PRIVILEGED_END 1024
 #define PORT_EPHEMERAL_START 32768
 #define SECOND_US UINT64_C(1000000)
@@ -38,6 +36,7 @@ struct pipeline {
     uint64_t flow_counter;
     uint64_t now_us;    /* latest capture time seen: drives expiry */
     uint64_t packet_us; /* the current packet's own time: stamps its events */
+    uint64_t next_decoder_tick_us; /* decoders' tick() is due at this capture time */
     /* the flow and direction whose stream bytes are being delivered */
     struct flow *current_flow;
     enum mamori_direction current_dir;
@@ -60,6 +59,7 @@ void pipeline_config_defaults(struct pipeline_config *cfg)
     cfg->response_timeout_us = 5 * SECOND_US;
     cfg->want_detail = true;
     cfg->classify = true;
+    cfg->vlan_in_key = true;
     cfg->worker_index = 0;
     cfg->worker_count = 1;
 }
@@ -218,7 +218,7 @@ static struct tcp_stream_output stream_output(struct pipeline *pl, struct flow *
 
 static void end_flow(struct pipeline *pl, struct flow *f, const char *reason)
 {
-    bool is_tcp = f->key.kind == FLOW_KEY_IP && f->key.l4_proto == IP_PROTO_TCP;
+    bool is_tcp = f->key.kind != FLOW_KEY_L2 && f->key.l4_proto == IP_PROTO_TCP;
     if (is_tcp) {
         for (int dir = 0; dir < 2; dir++) {
             struct tcp_stream_output out = stream_output(pl, f, (enum mamori_direction)dir);
@@ -235,12 +235,16 @@ static void end_flow(struct pipeline *pl, struct flow *f, const char *reason)
         .decoder = f->dispatch.status == DISPATCH_ATTACHED ? f->dispatch.decoder->name : NULL,
         .gaps = f->streams[0].gap_bytes + f->streams[1].gap_bytes,
     };
+    if (f->key.kind == FLOW_KEY_L2 && (f->endpoints.ethertype == ETHERTYPE_GOOSE || f->endpoints.ethertype == ETHERTYPE_SV)) {
+        rec.has_appid = true;
+        rec.appid = f->key.port[0];
+    }
     memcpy(rec.packets, f->packets, sizeof rec.packets);
     memcpy(rec.bytes, f->bytes, sizeof rec.bytes);
     rec.state = is_tcp ? tcp_conn_state(f) : datagram_conn_state(f);
 
     dispatch_flow_end(&pl->dispatch, &f->dispatch, &f->endpoints, f->last_us);
-    if (f->key.kind == FLOW_KEY_IP && pl->classifier) {
+    if (f->key.kind != FLOW_KEY_L2 && pl->classifier) {
         classify_finish(pl->classifier, &f->classify);
         rec.ndpi = f->classify.app_name;
         rec.category = f->classify.category;
@@ -271,24 +275,44 @@ static void expire_flows(struct pipeline *pl, uint64_t now_us)
     }
 }
 
+/* Decoders' tick() at most every MAMORI_TICK_US of capture time (or when forced). */
+static void tick_decoders(struct pipeline *pl, bool force)
+{
+    if (!force && pl->now_us < pl->next_decoder_tick_us)
+        return;
+    pl->next_decoder_tick_us = pl->now_us + MAMORI_TICK_US;
+    dispatch_tick(&pl->dispatch, pl->now_us);
+}
+
 void pipeline_tick(struct pipeline *pl, uint64_t now_us)
 {
     if (now_us > pl->now_us)
         pl->now_us = now_us;
     expire_flows(pl, pl->now_us);
+    tick_decoders(pl, true);
     defrag_expire(pl->defrag, pl->now_us);
     update_memory(pl);
 }
 
 /* ---- finding and creating flows ---- */
 
-/* Canonical key of an IP packet; *sender_side is the key side of its source. */
-static void ip_flow_key(const struct packet *p, bool with_ports, struct flow_key *key, uint8_t *sender_side)
+static uint16_t outer_vlan(const struct packet *p) { return p->vlan_count ? p->vlans[0].id : 0; }
+
+static uint16_t key_vlan(const struct pipeline *pl, const struct packet *p)
+{
+    return pl->cfg.vlan_in_key ? outer_vlan(p) : 0;
+}
+
+/* Canonical key of an IP packet on `vlan`; *sender_side is the key side of its
+ * source. Without `with_protocol`, addresses only. */
+static void ip_flow_key(const struct packet *p, bool with_protocol, uint16_t vlan, struct flow_key *key,
+                        uint8_t *sender_side)
 {
     memset(key, 0, sizeof *key);
-    key->kind = FLOW_KEY_IP;
-    key->ip_version = p->ip_version;
-    key->l4_proto = with_ports ? p->l4_proto : 0;
+    key->kind = p->ip_version == 6 ? FLOW_KEY_IPV6 : FLOW_KEY_IPV4;
+    key->vlan = vlan;
+    key->l4_proto = with_protocol ? p->l4_proto : 0;
+    bool with_ports = with_protocol && p->has_ports;
     size_t addr_len = p->ip_version == 6 ? 16 : 4;
     int order = memcmp(p->src_ip, p->dst_ip, addr_len);
     uint16_t sport = with_ports ? p->src_port : 0, dport = with_ports ? p->dst_port : 0;
@@ -300,11 +324,16 @@ static void ip_flow_key(const struct packet *p, bool with_ports, struct flow_key
     *sender_side = side;
 }
 
-static void l2_flow_key(const struct packet *p, struct flow_key *key)
+/* A publisher's key: source MAC (unless only the worker is being chosen, which
+ * goes by APPID so that every publisher of one APPID meets the same shared
+ * decoder state), APPID, ethertype, VLAN. */
+static void l2_flow_key(const struct packet *p, bool with_source, uint16_t vlan, struct flow_key *key)
 {
     memset(key, 0, sizeof *key);
     key->kind = FLOW_KEY_L2;
-    memcpy(key->addr[0], p->src_mac, 6);
+    key->vlan = vlan;
+    if (with_source)
+        memcpy(key->addr[0], p->src_mac, 6);
     cursor c = cursor_make(p->l2_payload, p->l2_payload_len);
     key->port[0] = cursor_be16(&c); /* APPID for GOOSE and SV, 0 when too short */
     key->port[1] = p->ethertype;
@@ -326,8 +355,6 @@ static bool destination_is_server(const struct pipeline *pl, const struct packet
         return src_ephemeral;
     return true; /* the first sender is the client */
 }
-
-static uint16_t outer_vlan(const struct packet *p) { return p->vlan_count ? p->vlans[0].id : 0; }
 
 /* Makes room (evicting the least recently used flow) and creates the flow. */
 static struct flow *create_flow(struct pipeline *pl, const struct flow_key *key, uint32_t hash)
@@ -357,8 +384,10 @@ static void start_ip_flow(struct pipeline *pl, struct flow *f, const struct pack
     bool sender_is_client;
     if (syn)
         sender_is_client = !ack; /* a SYN-ACK comes from the server */
-    else
+    else if (p->has_ports)
         sender_is_client = destination_is_server(pl, p);
+    else
+        sender_is_client = true; /* ICMP and the like: whoever spoke first */
     if (tcp && !syn) {
         f->midstream = true;
         pl->stats.midstream_pickups++;
@@ -376,6 +405,14 @@ static void start_ip_flow(struct pipeline *pl, struct flow *f, const struct pack
     memcpy(e->dst_ip, server_ip, sizeof e->dst_ip);
     e->src_port = sender_is_client ? p->src_port : p->dst_port;
     e->dst_port = sender_is_client ? p->dst_port : p->src_port;
+    if (!p->has_ports) {
+        if (p->has_icmp) { /* as Zeek's conn.log: the first message's type and code */
+            e->src_port = p->icmp_type;
+            e->dst_port = p->icmp_code;
+        }
+        f->dispatch.status = DISPATCH_NONE; /* no decoder reads these */
+        return;
+    }
     dispatch_flow_start(&pl->dispatch, &f->dispatch, tcp ? MAMORI_TRANSPORT_TCP : MAMORI_TRANSPORT_UDP,
                         e->src_port, e->dst_port, 0);
     /* flows a decoder may read are watched for retransmissions that change bytes */
@@ -414,11 +451,9 @@ static void handle_tcp(struct pipeline *pl, struct flow *f, const struct packet 
 /* `snapped`: bytes of this frame the capture did not keep (wire length - caplen). */
 static void handle_ip(struct pipeline *pl, const struct packet *p, uint32_t wirelen, uint32_t snapped)
 {
-    if (!p->has_ports)
-        return; /* ICMP, ESP, ...: counted by IP version only */
     struct flow_key key;
     uint8_t sender_side;
-    ip_flow_key(p, true, &key, &sender_side);
+    ip_flow_key(p, true, key_vlan(pl, p), &key, &sender_side);
     uint32_t hash = flow_key_hash(&key);
     struct flow *f = flow_table_find(pl->flows, &key, hash);
     bool tcp = p->l4_proto == IP_PROTO_TCP;
@@ -445,7 +480,7 @@ static void handle_ip(struct pipeline *pl, const struct packet *p, uint32_t wire
     if (tcp) {
         handle_tcp(pl, f, p, dir, snapped);
     } else {
-        if (p->payload_len > 0)
+        if (p->has_ports && p->payload_len > 0)
             dispatch_datagram(&pl->dispatch, &f->dispatch, &f->endpoints, dir, p->payload, p->payload_len,
                               pl->packet_us);
         flow_table_touch(pl->flows, f, pl->now_us, FLOW_CLASS_UDP);
@@ -459,7 +494,7 @@ static void handle_l2(struct pipeline *pl, const struct packet *p, uint32_t wire
         p->ethertype != ETHERTYPE_GOOSE && p->ethertype != ETHERTYPE_SV)
         return; /* ARP, LLDP, ...: no flow */
     struct flow_key key;
-    l2_flow_key(p, &key);
+    l2_flow_key(p, true, key_vlan(pl, p), &key);
     uint32_t hash = flow_key_hash(&key);
     struct flow *f = flow_table_find(pl->flows, &key, hash);
     if (!f) {
@@ -524,6 +559,7 @@ void pipeline_packet(struct pipeline *pl, int linktype, uint64_t time_us, const 
     if (time_us > pl->now_us)
         pl->now_us = time_us;
     expire_flows(pl, pl->now_us);
+    tick_decoders(pl, false);
 
     struct packet p;
     enum packet_status status = packet_decode(&p, linktype, data, caplen);
@@ -551,6 +587,7 @@ static void end_at_capture_end(void *ctx, struct flow *f)
 
 void pipeline_finish(struct pipeline *pl)
 {
+    tick_decoders(pl, true);
     flow_table_each(pl->flows, end_at_capture_end, pl);
 }
 
@@ -577,9 +614,9 @@ uint32_t packet_flow_hash(int linktype, const uint8_t *data, uint32_t caplen)
     if (p.kind == PACKET_KIND_IP && p.ip_version) {
         uint8_t side;
         /* addresses only, so every fragment of a datagram lands with its flow */
-        ip_flow_key(&p, false, &key, &side);
+        ip_flow_key(&p, false, 0, &key, &side);
     } else if (p.kind == PACKET_KIND_L2) {
-        l2_flow_key(&p, &key);
+        l2_flow_key(&p, false, 0, &key);
     } else {
         return 0;
     }

@@ -37,6 +37,7 @@ struct pipeline_config {
     uint64_t response_timeout_us;    /* passed to decoders */
     bool want_detail;                /* render decoder detail into events */
     bool classify;                   /* run nDPI */
+    bool vlan_in_key;                /* the outer VLAN id tells flows apart */
     unsigned worker_index;           /* this pipeline's worker, 0..worker_count-1 */
     unsigned worker_count;           /* flow ids are counter * worker_count + worker_index */
 };
@@ -59,6 +60,8 @@ struct flow_record {
     const char *ndpi;              /* nDPI's own label (app_protocol is the decoder's name when
                                       one claimed the flow), NULL for layer-2 flows */
     uint64_t gaps;                 /* bytes lost to sequence gaps */
+    bool has_appid;                /* GOOSE and SV publishers: */
+    uint16_t appid;                /* the APPID of the flow */
 };
 
 struct pipeline_output {
@@ -77,10 +80,12 @@ void pipeline_free(struct pipeline *pl);
 void pipeline_packet(struct pipeline *pl, int linktype, uint64_t time_us, const uint8_t *data,
                      uint32_t caplen, uint32_t wirelen);
 
-/* Expires idle flows and fragments as of `now_us` (capture time). */
+/* Expires idle flows and fragments as of `now_us` (capture time) and ticks
+ * the decoders (decoder.h tick()). */
 void pipeline_tick(struct pipeline *pl, uint64_t now_us);
 
-/* End of capture: every flow ends with reason "end_of_capture". */
+/* End of capture: a last decoder tick, then every flow ends with reason
+ * "end_of_capture". */
 void pipeline_finish(struct pipeline *pl);
 
 /* Counters; the struct is defined in pipeline_stats.h. */

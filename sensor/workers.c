@@ -13,7 +13,7 @@
 #include "event_json.h"
 #include "frame_ring.h"
 
-#define TICK_INTERVAL_US UINT64_C(1000000)
+#define TICK_INTERVAL_US UINT64_C(100000) /* time reaches a worker with no packets of its own */
 
 struct worker {
     struct workers *owner;

@@ -28,7 +28,7 @@ EXIT_USAGE = 2
 def check_version_and_help():
     proc = subprocess.run([BIN, "--version"], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 0
-    assert proc.stdout == "mamori 0.1.0 (decoder ABI 1)\n", proc.stdout
+    assert proc.stdout == "mamori 0.1.0 (decoder ABI 2)\n", proc.stdout
     proc = subprocess.run([BIN, "--help"], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 0
     assert proc.stdout.startswith("usage: mamori [options] -r FILE")

@@ -23,6 +23,14 @@ static uint8_t *put32(uint8_t *p, uint32_t v)
 static size_t build_l4(uint8_t *out, const struct frame_spec *s)
 {
     uint8_t *p = out;
+    if (s->proto == 1 || s->proto == 58) { /* ICMP: type and code from sport and dport */
+        *p++ = (uint8_t)s->sport;
+        *p++ = (uint8_t)s->dport;
+        p = put16(p, 0);
+        if (s->len)
+            memcpy(p, s->payload, s->len);
+        return (size_t)(p - out) + s->len;
+    }
     p = put16(p, s->sport);
     p = put16(p, s->dport);
     if (s->proto == 6) {

@@ -12,8 +12,8 @@
 struct frame_spec {
     int ip_version;          /* 4 or 6 */
     const char *src, *dst;   /* textual addresses */
-    uint8_t proto;           /* 6 TCP, 17 UDP */
-    uint16_t sport, dport;
+    uint8_t proto;           /* 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6 */
+    uint16_t sport, dport;   /* ICMP: type and code */
     uint32_t seq, ack;
     uint8_t flags;           /* TCP flags */
     const void *payload;

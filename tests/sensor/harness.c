@@ -10,6 +10,9 @@
 struct recorder_log recorder_finished[HARNESS_MAX_FINISHED];
 size_t recorder_n_finished;
 unsigned recorder_shared_created, recorder_shared_freed, recorder_parses_without_shared;
+uint64_t recorder_tick_times[RECORDER_MAX_TICKS];
+size_t recorder_n_ticks;
+bool recorder_tick_emits;
 static int recorder_shared_instance;
 
 static void *recorder_shared_new(const struct mamori_decoder_options *opts)
@@ -99,6 +102,24 @@ static void recorder_finish(void *state, const struct mamori_parse_ctx *ctx)
     mamori_emit_anomaly(ctx->sink, "recorder", "finished");
 }
 
+/* Keeps the time of every tick; when asked, emits a "tick" anomaly whose
+ * flow id the decoder sets itself, as a silent-publisher report would. */
+static void recorder_tick(void *shared, const struct mamori_parse_ctx *ctx)
+{
+    if (shared != &recorder_shared_instance)
+        recorder_parses_without_shared++;
+    if (recorder_n_ticks < RECORDER_MAX_TICKS)
+        recorder_tick_times[recorder_n_ticks++] = ctx->time_us;
+    if (!recorder_tick_emits)
+        return;
+    struct mamori_event ev;
+    mamori_event_init(&ev, ctx->sink, "recorder");
+    ev.kind = MAMORI_EVENT_ANOMALY;
+    ev.anomaly = "tick";
+    ev.where.flow_id = RECORDER_TICK_FLOW_ID;
+    mamori_emit(ctx->sink, &ev);
+}
+
 const struct mamori_decoder recorder_decoder = {
     .abi = MAMORI_DECODER_ABI,
     .name = "recorder",
@@ -115,6 +136,7 @@ const struct mamori_decoder recorder_decoder = {
     .state_free = recorder_free,
     .parse = recorder_parse,
     .finish = recorder_finish,
+    .tick = recorder_tick,
 };
 
 static void copy_text(char *dst, size_t cap, const char *src)
@@ -159,6 +181,8 @@ void harness_config(struct harness *h)
     memset(h, 0, sizeof *h);
     recorder_n_finished = 0;
     recorder_shared_created = recorder_shared_freed = recorder_parses_without_shared = 0;
+    recorder_n_ticks = 0;
+    recorder_tick_emits = false;
     memset(recorder_finished, 0, sizeof recorder_finished);
     h->reg.decoders[0] = &recorder_decoder;
     h->reg.count = 1;

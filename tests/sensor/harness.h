@@ -19,6 +19,8 @@
 #define HARNESS_MAX_FLOWS 64
 #define HARNESS_MAX_EVENTS 256
 #define HARNESS_MAX_FINISHED 16
+#define RECORDER_MAX_TICKS 64
+#define RECORDER_TICK_FLOW_ID 4242
 
 /* What the recorder saw in one flow, copied when the flow finished. */
 struct recorder_log {
@@ -35,6 +37,10 @@ extern struct recorder_log recorder_finished[HARNESS_MAX_FINISHED];
 extern size_t recorder_n_finished;
 /* shared_new/shared_free calls, and parse() calls whose ctx->shared was not the shared instance */
 extern unsigned recorder_shared_created, recorder_shared_freed, recorder_parses_without_shared;
+/* capture times of tick() calls; recorder_tick_emits makes each tick emit an event */
+extern uint64_t recorder_tick_times[RECORDER_MAX_TICKS];
+extern size_t recorder_n_ticks;
+extern bool recorder_tick_emits;
 
 struct recorded_flow {
     struct flow_record rec;

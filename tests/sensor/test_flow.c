@@ -340,6 +340,106 @@ Test(flow, layer2_flows_by_source_mac_and_appid)
     cr_assert_arr_eq(recorder_finished[1].bytes[0], pdu2, sizeof pdu2);
     cr_assert_eq(h.flows[0].rec.id, 1);
     cr_assert_eq(h.flows[1].rec.id, 2);
+    cr_assert(h.flows[0].rec.has_appid);
+    cr_assert_eq(h.flows[0].rec.appid, 0x2101);
+    cr_assert_eq(h.flows[1].rec.appid, 0x2102);
+}
+
+Test(flow, layer2_publishers_of_one_appid_go_to_one_worker)
+{
+    const uint8_t mac_a[6] = { 0x01, 0x0c, 0xcd, 0, 0, 1 }, mac_b[6] = { 0x01, 0x0c, 0xcd, 0, 0, 2 };
+    const uint8_t appid1[] = { 0x10, 0x01, 0x00, 0x08, 0, 0, 0, 0 }, appid2[] = { 0x10, 0x02, 0x00, 0x08, 0, 0, 0, 0 };
+    uint8_t f[3][128];
+    size_t a1 = frame_build_l2(f[0], mac_a, RECORDER_ETHERTYPE, 0, NULL, appid1, sizeof appid1);
+    size_t b1 = frame_build_l2(f[1], mac_b, RECORDER_ETHERTYPE, 0, NULL, appid1, sizeof appid1);
+    size_t a2 = frame_build_l2(f[2], mac_a, RECORDER_ETHERTYPE, 0, NULL, appid2, sizeof appid2);
+    uint32_t h_a1 = packet_flow_hash(LINKTYPE_ETHERNET, f[0], (uint32_t)a1);
+    cr_assert_eq(packet_flow_hash(LINKTYPE_ETHERNET, f[1], (uint32_t)b1), h_a1,
+                 "a second source of one APPID must meet the first one's shared decoder state");
+    cr_assert_neq(packet_flow_hash(LINKTYPE_ETHERNET, f[2], (uint32_t)a2), h_a1);
+}
+
+static void udp_on_vlan(uint64_t t, uint16_t vlan, const char *payload)
+{
+    struct frame_spec s = { .ip_version = 4, .proto = 17, .src = CLIENT, .dst = SERVER, .sport = 5000,
+                            .dport = 6000, .payload = payload, .len = strlen(payload), .n_vlans = 1,
+                            .vlans = { vlan } };
+    harness_frame(&h, t, &s);
+}
+
+Test(flow, same_addresses_on_two_vlans_are_two_flows)
+{
+    harness_start(&h);
+    udp_on_vlan(SEC, 10, "a");
+    udp_on_vlan(SEC + 1, 20, "b");
+    udp_on_vlan(SEC + 2, 10, "c");
+    pipeline_finish(h.pl);
+    cr_assert_eq(h.n_flows, 2);
+    const struct recorded_flow *on10 = h.flows[0].rec.where.vlan == 10 ? &h.flows[0] : &h.flows[1];
+    const struct recorded_flow *on20 = on10 == &h.flows[0] ? &h.flows[1] : &h.flows[0];
+    cr_assert_eq(on10->rec.where.vlan, 10);
+    cr_assert_eq(on10->rec.packets[0], 2);
+    cr_assert_eq(on20->rec.where.vlan, 20);
+    cr_assert_eq(on20->rec.packets[0], 1);
+}
+
+Test(flow, vlan_left_out_of_the_key_when_configured)
+{
+    h.cfg.vlan_in_key = false;
+    harness_start(&h);
+    udp_on_vlan(SEC, 10, "a");
+    udp_on_vlan(SEC + 1, 20, "b");
+    pipeline_finish(h.pl);
+    cr_assert_eq(only_flow()->rec.packets[0], 2);
+    cr_assert_eq(only_flow()->rec.where.vlan, 10, "the flow keeps the first packet's tag");
+}
+
+static void icmp(uint64_t t, bool from_client, uint8_t type)
+{
+    struct frame_spec s = { .ip_version = 4, .proto = 1, .src = from_client ? CLIENT : SERVER,
+                            .dst = from_client ? SERVER : CLIENT, .sport = type, .dport = 0,
+                            .payload = "ping", .len = 4 };
+    harness_frame(&h, t, &s);
+}
+
+Test(flow, icmp_echo_is_one_flow_with_type_and_code)
+{
+    harness_start(&h);
+    icmp(SEC, true, 8);
+    icmp(SEC + 100, false, 0);
+    icmp(2 * SEC, true, 8);
+    icmp(2 * SEC + 100, false, 0);
+    pipeline_tick(h.pl, 2 * SEC + 100 + h.cfg.udp_idle_timeout_us);
+    const struct recorded_flow *f = only_flow();
+    cr_assert_eq(f->rec.where.l4_proto, 1);
+    cr_assert_eq(f->rec.where.src_port, 8, "type of the first message");
+    cr_assert_eq(f->rec.where.dst_port, 0, "its code");
+    cr_assert_eq(f->rec.packets[0], 2);
+    cr_assert_eq(f->rec.packets[1], 2);
+    cr_assert_str_eq(f->reason, "idle");
+    cr_assert_eq(f->rec.decoder, NULL);
+    cr_assert_eq(harness_stats(&h)->flows_created, 1);
+}
+
+Test(flow, decoders_tick_as_capture_time_passes)
+{
+    recorder_tick_emits = true;
+    harness_start(&h);
+    udp(SEC, CLIENT, 5000, SERVER, 6000, "a");         /* first packet: tick */
+    udp(SEC + 5000, CLIENT, 5000, SERVER, 6000, "b");  /* within MAMORI_TICK_US: none */
+    udp(SEC + 25000, CLIENT, 5000, SERVER, 6000, "c"); /* due */
+    pipeline_tick(h.pl, SEC + 26000);                  /* forced (idle live interface) */
+    cr_assert_eq(recorder_n_ticks, 3);
+    cr_assert_eq(recorder_tick_times[0], SEC);
+    cr_assert_eq(recorder_tick_times[1], SEC + 25000);
+    cr_assert_eq(recorder_tick_times[2], SEC + 26000);
+    cr_assert_eq(recorder_parses_without_shared, 0, "tick gets the worker's shared state");
+    cr_assert_eq(h.n_events, 3);
+    cr_assert_str_eq(h.events[2].anomaly, "tick");
+    cr_assert_eq(h.events[2].ev.time_us, SEC + 26000);
+    cr_assert_eq(h.events[2].ev.where.flow_id, RECORDER_TICK_FLOW_ID, "the core leaves where as the decoder set it");
+    pipeline_finish(h.pl);
+    cr_assert_eq(recorder_n_ticks, 4, "a last tick at the end of the capture");
 }
 
 Test(flow, evicted_tcp_flow_flushes_held_bytes_to_its_decoder)
