@@ -9,5 +9,6 @@ extern const struct mamori_decoder dnp3_decoder;
 extern const struct mamori_decoder goose_decoder;
 extern const struct mamori_decoder sv_decoder;
 extern const struct mamori_decoder mms_decoder;
+extern const struct mamori_decoder enip_decoder;
 
 #endif

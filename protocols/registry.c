@@ -14,6 +14,7 @@ static const struct mamori_decoder *const builtin_decoders[] = {
     &goose_decoder,
     &sv_decoder,
     &mms_decoder,
+    &enip_decoder,
     NULL,
 };
 
