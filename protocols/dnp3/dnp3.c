@@ -281,7 +281,7 @@ static void fragment_process(struct dnp3_state *st, const struct mamori_parse_ct
     }
     if (walk.n_objects > 0) {
         ev.object.ptr = walk.first_object;
-        ev.object.len = strlen(walk.first_object);
+        ev.object.len = walk.first_object_len;
     }
     ev.op = fragment_op(&facts, &walk);
     ev.latency_us = track_transaction(st, ctx, f, &facts, objects);

@@ -1,8 +1,6 @@
 /* dnp3_objects.c — object header walking and per-point decoding dispatch. */
 #include "dnp3_objects.h"
 
-#include <stdio.h>
-
 #include "dnp3_file.h"
 #include "dnp3_values.h"
 
@@ -61,6 +59,29 @@ static bool range_read(cursor *c, struct object_header *h, struct mamori_detail 
     }
     default: return false;
     }
+}
+
+static size_t put_decimal(char *out, uint8_t v)
+{
+    size_t n = 0;
+    if (v >= 100)
+        out[n++] = (char)('0' + v / 100);
+    if (v >= 10)
+        out[n++] = (char)('0' + v / 10 % 10);
+    out[n++] = (char)('0' + v % 10);
+    return n;
+}
+
+/* "g<group>v<variation>", NUL-terminated; returns its length. */
+static size_t object_name(char *out, uint8_t group, uint8_t variation)
+{
+    size_t n = 0;
+    out[n++] = 'g';
+    n += put_decimal(out + n, group);
+    out[n++] = 'v';
+    n += put_decimal(out + n, variation);
+    out[n] = '\0';
+    return n;
 }
 
 static bool prefix_is_index(uint8_t prefix)
@@ -278,7 +299,7 @@ void dnp3_objects_walk(cursor *c, struct dnp3_walk *w)
         if (w->n_objects++ == 0) {
             w->first_group = h.group;
             w->first_variation = h.variation;
-            snprintf(w->first_object, sizeof w->first_object, "g%uv%u", h.group, h.variation);
+            w->first_object_len = object_name(w->first_object, h.group, h.variation);
         }
         if (h.group == GROUP_FILE)
             w->file_objects = true;

@@ -60,7 +60,8 @@ struct dnp3_walk {
     bool has_range;
     uint32_t range_start, range_count;
     uint8_t first_group, first_variation;
-    char first_object[DNP3_OBJECT_NAME_MAX];
+    char first_object[DNP3_OBJECT_NAME_MAX]; /* "g12v1" */
+    size_t first_object_len;
     struct dnp3_identity identity;
 };
 

@@ -11,44 +11,44 @@
 
 #include <string.h>
 
-struct layout_row {
-    uint8_t group, variation;
-    const char *fields;
+/* Fixed layouts indexed by group, then variation (NULL: not a fixed-size
+ * variation); a designated row per group keeps the lookup one load. */
+struct group_layouts {
+    const char *const *fields; /* indexed by variation */
+    uint8_t n_variations;
 };
 
-static const struct layout_row fixed_layouts[] = {
-    { 1, 2, "b" },    { 2, 1, "b" },    { 2, 2, "bt" },   { 2, 3, "bT" },
-    { 3, 2, "B" },    { 4, 1, "B" },    { 4, 2, "Bt" },   { 4, 3, "BT" },
-    { 10, 2, "b" },   { 11, 1, "b" },   { 11, 2, "bt" },  { 12, 1, "cs" },
-    { 12, 2, "cs" },  { 13, 1, "b" },   { 13, 2, "bt" },
-    { 20, 1, "fU" },  { 20, 2, "fu" },  { 20, 3, "fU" },  { 20, 4, "fu" },
-    { 20, 5, "U" },   { 20, 6, "u" },   { 20, 7, "U" },   { 20, 8, "u" },
-    { 21, 1, "fU" },  { 21, 2, "fu" },  { 21, 3, "fU" },  { 21, 4, "fu" },
-    { 21, 5, "fUt" }, { 21, 6, "fut" }, { 21, 7, "fUt" }, { 21, 8, "fut" },
-    { 21, 9, "U" },   { 21, 10, "u" },  { 21, 11, "U" },  { 21, 12, "u" },
-    { 22, 1, "fU" },  { 22, 2, "fu" },  { 22, 3, "fU" },  { 22, 4, "fu" },
-    { 22, 5, "fUt" }, { 22, 6, "fut" }, { 22, 7, "fUt" }, { 22, 8, "fut" },
-    { 23, 1, "fU" },  { 23, 2, "fu" },  { 23, 3, "fU" },  { 23, 4, "fu" },
-    { 23, 5, "fUt" }, { 23, 6, "fut" }, { 23, 7, "fUt" }, { 23, 8, "fut" },
-    { 30, 1, "fI" },  { 30, 2, "fi" },  { 30, 3, "I" },   { 30, 4, "i" },
-    { 30, 5, "fr" },  { 30, 6, "fd" },
-    { 31, 1, "fI" },  { 31, 2, "fi" },  { 31, 3, "fIt" }, { 31, 4, "fit" },
-    { 31, 5, "I" },   { 31, 6, "i" },   { 31, 7, "fr" },  { 31, 8, "fd" },
-    { 32, 1, "fI" },  { 32, 2, "fi" },  { 32, 3, "fIt" }, { 32, 4, "fit" },
-    { 32, 5, "fr" },  { 32, 6, "fd" },  { 32, 7, "frt" }, { 32, 8, "fdt" },
-    { 33, 1, "fI" },  { 33, 2, "fi" },  { 33, 3, "fIt" }, { 33, 4, "fit" },
-    { 33, 5, "fr" },  { 33, 6, "fd" },  { 33, 7, "frt" }, { 33, 8, "fdt" },
-    { 34, 1, "u" },   { 34, 2, "U" },   { 34, 3, "r" },
-    { 40, 1, "fI" },  { 40, 2, "fi" },  { 40, 3, "fr" },  { 40, 4, "fd" },
-    { 41, 1, "Is" },  { 41, 2, "is" },  { 41, 3, "rs" },  { 41, 4, "ds" },
-    { 42, 1, "fI" },  { 42, 2, "fi" },  { 42, 3, "fIt" }, { 42, 4, "fit" },
-    { 42, 5, "fr" },  { 42, 6, "fd" },  { 42, 7, "frt" }, { 42, 8, "fdt" },
-    { 43, 1, "sI" },  { 43, 2, "si" },  { 43, 3, "sIt" }, { 43, 4, "sit" },
-    { 43, 5, "sr" },  { 43, 6, "sd" },  { 43, 7, "srt" }, { 43, 8, "sdt" },
-    { 50, 1, "t" },   { 50, 2, "tn" },  { 50, 3, "t" },   { 50, 4, "tnx" },
-    { 51, 1, "t" },   { 51, 2, "t" },   { 52, 1, "y" },   { 52, 2, "y" },
-    { 120, 3, "qe" }, { 120, 4, "e" },
-    { 121, 1, "faU" }, { 122, 1, "faU" }, { 122, 2, "faUt" },
+#define VARIATIONS(...) \
+    { (const char *const[]){ __VA_ARGS__ }, sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *) }
+
+static const struct group_layouts fixed_layouts[256] = {
+    [1] = VARIATIONS(NULL, NULL, "b"),
+    [2] = VARIATIONS(NULL, "b", "bt", "bT"),
+    [3] = VARIATIONS(NULL, NULL, "B"),
+    [4] = VARIATIONS(NULL, "B", "Bt", "BT"),
+    [10] = VARIATIONS(NULL, NULL, "b"),
+    [11] = VARIATIONS(NULL, "b", "bt"),
+    [12] = VARIATIONS(NULL, "cs", "cs"),
+    [13] = VARIATIONS(NULL, "b", "bt"),
+    [20] = VARIATIONS(NULL, "fU", "fu", "fU", "fu", "U", "u", "U", "u"),
+    [21] = VARIATIONS(NULL, "fU", "fu", "fU", "fu", "fUt", "fut", "fUt", "fut", "U", "u", "U", "u"),
+    [22] = VARIATIONS(NULL, "fU", "fu", "fU", "fu", "fUt", "fut", "fUt", "fut"),
+    [23] = VARIATIONS(NULL, "fU", "fu", "fU", "fu", "fUt", "fut", "fUt", "fut"),
+    [30] = VARIATIONS(NULL, "fI", "fi", "I", "i", "fr", "fd"),
+    [31] = VARIATIONS(NULL, "fI", "fi", "fIt", "fit", "I", "i", "fr", "fd"),
+    [32] = VARIATIONS(NULL, "fI", "fi", "fIt", "fit", "fr", "fd", "frt", "fdt"),
+    [33] = VARIATIONS(NULL, "fI", "fi", "fIt", "fit", "fr", "fd", "frt", "fdt"),
+    [34] = VARIATIONS(NULL, "u", "U", "r"),
+    [40] = VARIATIONS(NULL, "fI", "fi", "fr", "fd"),
+    [41] = VARIATIONS(NULL, "Is", "is", "rs", "ds"),
+    [42] = VARIATIONS(NULL, "fI", "fi", "fIt", "fit", "fr", "fd", "frt", "fdt"),
+    [43] = VARIATIONS(NULL, "sI", "si", "sIt", "sit", "sr", "sd", "srt", "sdt"),
+    [50] = VARIATIONS(NULL, "t", "tn", "t", "tnx"),
+    [51] = VARIATIONS(NULL, "t", "t"),
+    [52] = VARIATIONS(NULL, "y", "y"),
+    [120] = VARIATIONS(NULL, NULL, NULL, "qe", "e"),
+    [121] = VARIATIONS(NULL, "faU"),
+    [122] = VARIATIONS(NULL, "faU", "faUt"),
 };
 
 #define GROUP_DEVICE_ATTRIBUTES 0
@@ -97,10 +97,7 @@ static bool group_known(uint8_t group)
     default:
         break;
     }
-    for (size_t i = 0; i < sizeof fixed_layouts / sizeof fixed_layouts[0]; i++)
-        if (fixed_layouts[i].group == group)
-            return true;
-    return false;
+    return fixed_layouts[group].n_variations > 0;
 }
 
 struct dnp3_object_kind dnp3_object_kind(uint8_t group, uint8_t variation)
@@ -138,13 +135,12 @@ struct dnp3_object_kind dnp3_object_kind(uint8_t group, uint8_t variation)
         k.size = variation;
         return k;
     }
-    for (size_t i = 0; i < sizeof fixed_layouts / sizeof fixed_layouts[0]; i++) {
-        if (fixed_layouts[i].group == group && fixed_layouts[i].variation == variation) {
-            k.layout = DNP3_LAYOUT_FIXED;
-            k.fields = fixed_layouts[i].fields;
-            k.size = (uint8_t)layout_size(k.fields);
-            return k;
-        }
+    const struct group_layouts *row = &fixed_layouts[group];
+    if (variation < row->n_variations && row->fields[variation]) {
+        k.layout = DNP3_LAYOUT_FIXED;
+        k.fields = row->fields[variation];
+        k.size = (uint8_t)layout_size(k.fields);
+        return k;
     }
     if (group == GROUP_FILE || group == GROUP_SECURE_AUTH || group == GROUP_APPLICATION_ID)
         k.layout = DNP3_LAYOUT_SIZED;
