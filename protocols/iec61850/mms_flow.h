@@ -11,6 +11,7 @@
 
 #include "../decoder.h"
 #include "cotp.h"
+#include "mms_pdu.h"
 
 #define MMS_PROTOCOL "mms"
 #define MMS_TCP_PORT 102
@@ -18,6 +19,7 @@
 #define MMS_OBJECT_TEXT_MAX 160 /* "domain/item" of an event's object */
 #define MMS_TSDU_MAX 65536      /* most bytes of a TSDU joined from several DT TPDUs */
 #define MMS_TSDU_MIN 1024       /* below this the state budget is too small */
+#define MMS_PDV_MAX 16          /* presentation data values decoded per PPDU */
 #define MMS_DEFAULT_RESPONSE_TIMEOUT_US 5000000u
 /* First octet of a COTP DT's user data for Siemens S7comm and S7comm-plus. */
 #define S7COMM_PROTOCOL_ID 0x32
@@ -56,6 +58,7 @@ struct mms_pending {
     uint32_t service;
     bool operate;       /* the request wrote a control object */
     uint64_t time_us;
+    struct mms_nameplate nameplate; /* a read's variables naming a nameplate */
 };
 
 struct mms_flow {
@@ -88,8 +91,8 @@ void mms_stack_tpdu(struct mms_flow *flow, cursor tpdu, const struct mamori_pars
  * evicted into *evicted (returns true) for the caller to report once its own
  * event is out. A response or error takes its request back out (false when
  * none was pending). Neither emits: the sink's detail buffer may be in use. */
-bool mms_pairing_request(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, uint32_t invoke_id,
-                         uint32_t service, bool operate, struct mms_pending *evicted);
+bool mms_pairing_request(struct mms_flow *flow, const struct mamori_parse_ctx *ctx,
+                         const struct mms_pdu_info *request, struct mms_pending *evicted);
 bool mms_pairing_response(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, uint32_t invoke_id,
                           struct mms_pending *request);
 /* Emits anomaly `a` (unanswered_request, pending_table_full) for req. */

@@ -21,6 +21,16 @@
 #define SERVICE_ERROR_DESCRIPTION 2
 #define OBJECT_SEPARATOR '/'
 
+/* IEC 61850-8-1 nameplate references: LPHDn$DC$PhyNam[$leaf], LLN0$DC$NamPlt[$leaf]. */
+#define NAMEPLATE_FC "$DC$"
+#define NAMEPLATE_FC_LEN 4
+#define DPL_LOGICAL_NODE "LPHD"
+#define DPL_DATA_OBJECT "PhyNam"
+#define LPL_LOGICAL_NODE "LLN0"
+#define LPL_DATA_OBJECT "NamPlt"
+#define DATA_OBJECT_LEN 6
+#define NAME_SEPARATOR '$'
+
 /* IEC 61850-8-1 control object references: LD/LN$CO$DO$Oper and friends. */
 static const char control_marker[] = "$CO$";
 static const char *const control_suffixes[] = {"$Oper", "$SBOw", "$Cancel"};
@@ -142,6 +152,58 @@ static void check_control(struct mms_pdu_ctx *p, const char *item, size_t n)
             p->control = true;
 }
 
+/* The component of a nameplate CDC an item names after its data object
+ * (`leaf`, n octets; none for the whole structure). False when it names none
+ * that identifies the device. */
+static bool nameplate_component(enum mms_nameplate_cdc cdc, const char *leaf, size_t n, uint8_t *component)
+{
+    if (n == 0) {
+        *component = MMS_NAMEPLATE_WHOLE;
+        return true;
+    }
+    if (leaf[0] != NAME_SEPARATOR)
+        return false;
+    unsigned count;
+    const struct mms_nameplate_component *c = mms_nameplate_components(cdc, &count);
+    for (unsigned i = 0; i < count; i++) {
+        if (strlen(c[i].name) == n - 1 && memcmp(c[i].name, leaf + 1, n - 1) == 0) {
+            *component = (uint8_t)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Notes a read request's variable that names a nameplate or one of its
+ * identity components: LN$DC$DO[$leaf], LN an LPHD for PhyNam, LLN0 for NamPlt. */
+static void note_nameplate(struct mms_pdu_ctx *p, const char *item, size_t n)
+{
+    const char *fc = memchr(item, NAME_SEPARATOR, n);
+    if (!fc)
+        return;
+    size_t ln_len = (size_t)(fc - item), rest = n - ln_len;
+    if (rest < NAMEPLATE_FC_LEN + DATA_OBJECT_LEN || memcmp(fc, NAMEPLATE_FC, NAMEPLATE_FC_LEN) != 0)
+        return;
+    const char *object = fc + NAMEPLATE_FC_LEN;
+    enum mms_nameplate_cdc cdc;
+    if (memcmp(object, DPL_DATA_OBJECT, DATA_OBJECT_LEN) == 0 && contains(item, ln_len, DPL_LOGICAL_NODE))
+        cdc = MMS_NAMEPLATE_DPL;
+    else if (memcmp(object, LPL_DATA_OBJECT, DATA_OBJECT_LEN) == 0 && ln_len == strlen(LPL_LOGICAL_NODE) &&
+             memcmp(item, LPL_LOGICAL_NODE, ln_len) == 0)
+        cdc = MMS_NAMEPLATE_LPL;
+    else
+        return;
+    struct mms_nameplate *np = p->nameplate;
+    uint8_t component;
+    if (np->n == MMS_NAMEPLATE_MAX || p->variable > UINT16_MAX ||
+        !nameplate_component(cdc, object + DATA_OBJECT_LEN, rest - NAMEPLATE_FC_LEN - DATA_OBJECT_LEN, &component))
+        return;
+    np->cdc[np->n] = (uint8_t)cdc;
+    np->component[np->n] = component;
+    np->position[np->n] = (uint16_t)p->variable;
+    np->n++;
+}
+
 void mms_read_identifier(struct mms_pdu_ctx *p, const char *key, const struct ber_tlv *tlv, bool is_object)
 {
     size_t n;
@@ -168,6 +230,8 @@ static void read_domain_specific(struct mms_pdu_ctx *p, cursor seq)
     if (ds && is)
         set_object(p, ds, dn, is, in);
     check_control(p, is, in);
+    if (p->nameplate && is)
+        note_nameplate(p, is, in);
 }
 
 void mms_read_object_name(struct mms_pdu_ctx *p, const char *key, const struct ber_tlv *tlv)
@@ -224,7 +288,7 @@ void mms_read_variable_list(struct mms_pdu_ctx *p, const char *key, cursor list)
 {
     struct ber_tlv item, spec;
     detail_array_begin(p->d, key);
-    while (mms_next(p, &list, &item)) {
+    for (p->variable = 0; mms_next(p, &list, &item); p->variable++) {
         if (!ber_is(&item, BER_CLASS_UNIVERSAL, MMS_TAG_SEQUENCE)) {
             mms_fail(p, "mms_bad_variable_list");
             break;

@@ -26,9 +26,10 @@ void mms_report_unanswered(struct mms_flow *flow, const struct mamori_parse_ctx 
     mamori_emit(ctx->sink, &ev);
 }
 
-bool mms_pairing_request(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, uint32_t invoke_id,
-                         uint32_t service, bool operate, struct mms_pending *evicted)
+bool mms_pairing_request(struct mms_flow *flow, const struct mamori_parse_ctx *ctx,
+                         const struct mms_pdu_info *request, struct mms_pending *evicted)
 {
+    uint32_t invoke_id = request->invoke_id;
     bool did_evict = false;
     struct mms_pending *slot = NULL, *oldest = &flow->pending[0];
     for (size_t i = 0; i < MMS_PENDING_MAX; i++) {
@@ -52,9 +53,10 @@ bool mms_pairing_request(struct mms_flow *flow, const struct mamori_parse_ctx *c
     slot->used = true;
     slot->dir = (uint8_t)ctx->dir;
     slot->invoke_id = invoke_id;
-    slot->service = service;
-    slot->operate = operate;
+    slot->service = request->service;
+    slot->operate = request->operate;
     slot->time_us = ctx->time_us;
+    slot->nameplate = request->nameplate;
     return did_evict;
 }
 

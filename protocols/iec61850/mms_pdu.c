@@ -255,7 +255,8 @@ void mms_pdu_decode(cursor pdu, struct mamori_event *ev, char *object_buf, size_
                     struct mms_pdu_info *info)
 {
     memset(info, 0, sizeof *info);
-    struct mms_pdu_ctx p = {.ev = ev, .d = ev->detail, .object_buf = object_buf, .object_cap = object_cap};
+    struct mms_pdu_ctx p = {.ev = ev, .d = ev->detail, .object_buf = object_buf, .object_cap = object_cap,
+                            .info = info};
     struct ber_tlv top;
     if (!mms_next(&p, &pdu, &top) || top.cls != BER_CLASS_CONTEXT || top.tag >= MMS_PDU_TYPE_COUNT) {
         mms_fail(&p, "mms_unknown_pdu");

@@ -15,6 +15,7 @@
 
 #include "../event.h"
 #include "ber.h"
+#include "mms_pdu.h"
 
 /* UNIVERSAL tags MMS uses. */
 #define MMS_TAG_INTEGER 2
@@ -44,6 +45,9 @@ struct mms_pdu_ctx {
     bool control;       /* a name is an IEC 61850 control object ($CO$...$Oper/$SBOw/$Cancel) */
     const char *error;  /* first malformation, snake_case; NULL when well-formed */
     unsigned depth;     /* BER nesting of the service element */
+    struct mms_pdu_info *info;
+    struct mms_nameplate *nameplate; /* set while a read request's listOfVariable is read */
+    uint32_t variable;  /* position of the variable being read in its list */
 };
 
 /* Records a malformation (the first one wins). */

@@ -12,7 +12,9 @@
 #define NO_FILE_NAME 0
 
 
-/* Read-Request: specificationWithResult [0], variableAccessSpecificatn [1]. */
+/* Read-Request: specificationWithResult [0], variableAccessSpecificatn [1].
+ * The variables of a listOfVariable that name a nameplate are noted for the
+ * response. */
 static void read_request(struct mms_pdu_ctx *p, cursor args)
 {
     struct ber_tlv m, vas;
@@ -21,7 +23,10 @@ static void read_request(struct mms_pdu_ctx *p, cursor args)
         if (mms_is_ctx(&m, MMS_CTX0)) {
             mms_read_bool(p, "specificationWithResult", &m);
         } else if (mms_is_ctx(&m, MMS_CTX1) && mms_next(p, &m.value, &vas)) {
+            if (mms_is_ctx(&vas, MMS_CTX0))
+                p->nameplate = &p->info->nameplate;
             mms_read_variable_access(p, &vas);
+            p->nameplate = NULL;
             have_vas = true;
         }
     }

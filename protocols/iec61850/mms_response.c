@@ -1,8 +1,12 @@
 /* mms_response.c — the result of each MMS confirmed service response that
  * carries one an operator needs: read results, write results, name lists,
  * identify (vendor, model, revision), variable list attributes, upload and
- * file state machine ids, directory listings (mms_private.h). Responses that
- * are NULL or carry only attributes are reported by service only. */
+ * file state machine ids, directory listings (mms_private.h); and the
+ * identity in read results of IEC 61850 nameplates (mms_pdu.h). Responses
+ * that are NULL or carry only attributes are reported by service only. */
+#include <string.h>
+
+#include "mms_data.h"
 #include "mms_private.h"
 #include "mms_services.h"
 
@@ -17,7 +21,8 @@ static void read_response(struct mms_pdu_ctx *p, cursor args)
             mms_read_variable_access(p, &vas);
         } else if (mms_is_ctx(&m, MMS_CTX1)) {
             mms_read_access_results(p, "listOfAccessResult", m.value);
-            have_results = true;
+            p->info->results = m.value;
+            p->info->has_results = have_results = true;
         }
     }
     if (!have_results)
@@ -137,6 +142,71 @@ static void file_directory_response(struct mms_pdu_ctx *p, cursor args)
             mms_read_bool(p, "moreFollows", &m);
         }
     }
+}
+
+/* Adds identity fact `name` from a Data element when it is a non-empty
+ * visible or MMS string and the event has no fact of that name yet. */
+static void add_identity(struct mamori_event *ev, const char *name, const struct ber_tlv *data)
+{
+    if (!name || data->cls != BER_CLASS_CONTEXT || data->constructed ||
+        (data->tag != MMS_DATA_VISIBLE_STRING && data->tag != MMS_DATA_MMS_STRING))
+        return;
+    for (uint32_t i = 0; i < ev->n_identity; i++)
+        if (strcmp(ev->identity[i].name, name) == 0)
+            return;
+    cursor v = data->value;
+    size_t n = cursor_left(&v);
+    if (n)
+        mamori_event_add_identity(ev, name, cursor_bytes(&v, n), n);
+}
+
+/* The fact of component `i` of a structure of `count` DC components: the
+ * component at that position, else the one that comes last. */
+static const char *component_at(enum mms_nameplate_cdc cdc, unsigned i, unsigned count)
+{
+    unsigned n;
+    const struct mms_nameplate_component *c = mms_nameplate_components(cdc, &n);
+    const char *last = NULL;
+    for (unsigned k = 0; k < n; k++) {
+        if (c[k].position == (int)i)
+            return c[k].identity;
+        if (c[k].position == MMS_NAMEPLATE_LAST && i + 1 == count)
+            last = c[k].identity;
+    }
+    return last;
+}
+
+/* A whole nameplate structure: its components in DC order. */
+static void nameplate_structure(enum mms_nameplate_cdc cdc, const struct ber_tlv *data, struct mamori_event *ev)
+{
+    struct ber_tlv m;
+    unsigned count = 0, i = 0;
+    if (!ber_is(data, BER_CLASS_CONTEXT, MMS_DATA_STRUCTURE) || !data->constructed)
+        return;
+    for (cursor c = data->value; ber_next(&c, &m) == BER_OK;)
+        count++;
+    for (cursor c = data->value; ber_next(&c, &m) == BER_OK; i++)
+        add_identity(ev, component_at(cdc, i, count), &m);
+}
+
+bool mms_read_nameplate(const struct mms_nameplate *np, cursor results, struct mamori_event *ev)
+{
+    struct ber_tlv r;
+    uint32_t found = ev->n_identity;
+    for (uint32_t at = 0; ber_next(&results, &r) == BER_OK; at++) {
+        for (unsigned k = 0; k < np->n; k++) {
+            if (np->position[k] != at)
+                continue;
+            enum mms_nameplate_cdc cdc = (enum mms_nameplate_cdc)np->cdc[k];
+            unsigned count;
+            const struct mms_nameplate_component *c = mms_nameplate_components(cdc, &count);
+            if (np->component[k] == MMS_NAMEPLATE_WHOLE)
+                nameplate_structure(cdc, &r, ev);
+            else if (np->component[k] < count)
+                add_identity(ev, c[np->component[k]].identity, &r);
+        }
+    }
+    return ev->n_identity > found;
 }
 
 void mms_read_response(struct mms_pdu_ctx *p, const struct ber_tlv *svc)

@@ -1,4 +1,5 @@
-/* mms_services.c — name and operation-class tables for MMS (mms_services.h). */
+/* mms_services.c — name and operation-class tables for MMS, and the IEC 61850
+ * nameplate components that identify a device (mms_services.h). */
 #include "mms_services.h"
 
 #include <stddef.h>
@@ -23,8 +24,8 @@ static const struct mms_service confirmed_services[MMS_SVC_COUNT] = {
     [16] = {"deleteNamedType", "delete_named_type", MAMORI_OP_CONFIG},
     [17] = {"input", "input", MAMORI_OP_OTHER},
     [18] = {"output", "output", MAMORI_OP_OTHER},
-    [19] = {"takeControl", "take_control", MAMORI_OP_OTHER},
-    [20] = {"relinquishControl", "relinquish_control", MAMORI_OP_OTHER},
+    [19] = {"takeControl", "take_control", MAMORI_OP_OPERATE},
+    [20] = {"relinquishControl", "relinquish_control", MAMORI_OP_OPERATE},
     [21] = {"defineSemaphore", "define_semaphore", MAMORI_OP_CONFIG},
     [22] = {"deleteSemaphore", "delete_semaphore", MAMORI_OP_CONFIG},
     [23] = {"reportSemaphoreStatus", "report_semaphore_status", MAMORI_OP_READ},
@@ -116,6 +117,30 @@ static const char *const reject_reasons[] = {
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* DPL (IEC 61850-7-3): vendor, hwRev, swRev, serNum, model, location, then
+ * components that do not identify the device. */
+static const struct mms_nameplate_component dpl_components[] = {
+    {"vendor", "vendor", 0},
+    {"hwRev", "hardware_version", 1},
+    {"swRev", "software_version", 2},
+    {"serNum", "serial_number", 3},
+    {"model", "model_name", 4},
+    {"location", "location", 5},
+};
+
+/* LPL: vendor, swRev, d (optional), dU (optional), configRev (mandatory in LLN0). */
+static const struct mms_nameplate_component lpl_components[] = {
+    {"vendor", "vendor", 0},
+    {"swRev", "software_version", 1},
+    {"configRev", "config_revision", MMS_NAMEPLATE_LAST},
+};
+
+const struct mms_nameplate_component *mms_nameplate_components(enum mms_nameplate_cdc cdc, unsigned *count)
+{
+    *count = cdc == MMS_NAMEPLATE_DPL ? COUNT(dpl_components) : COUNT(lpl_components);
+    return cdc == MMS_NAMEPLATE_DPL ? dpl_components : lpl_components;
+}
 
 const struct mms_service *mms_confirmed_service(uint32_t tag)
 {

@@ -99,6 +99,24 @@ struct mms_service {
     enum mamori_op op;
 };
 
+/* IEC 61850-7-3 nameplates read over MMS (IEC 61850-8-1 names): the DPL at
+ * LPHDn$DC$PhyNam and the LPL at LLN0$DC$NamPlt. */
+enum mms_nameplate_cdc { MMS_NAMEPLATE_DPL, MMS_NAMEPLATE_LPL, MMS_NAMEPLATE_CDC_COUNT };
+
+/* Position of a component in a DC read of the whole structure: fixed, or the
+ * last component (configRev ends the LPL's DC components, after optional ones). */
+#define MMS_NAMEPLATE_LAST (-1)
+
+/* A nameplate component that tells who a device is. */
+struct mms_nameplate_component {
+    const char *name;     /* the data attribute, e.g. "serNum" */
+    const char *identity; /* the identity fact, e.g. "serial_number" */
+    int position;         /* in the structure's DC components, or MMS_NAMEPLATE_LAST */
+};
+
+/* The identity components of a CDC, `*count` of them. */
+const struct mms_nameplate_component *mms_nameplate_components(enum mms_nameplate_cdc cdc, unsigned *count);
+
 /* NULL for a tag MMS does not define. */
 const struct mms_service *mms_confirmed_service(uint32_t tag);
 const struct mms_service *mms_unconfirmed_service(uint32_t tag);

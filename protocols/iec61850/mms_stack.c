@@ -13,6 +13,8 @@
 #include "session.h"
 
 #define OID_TEXT_MAX 64
+/* Wireshark's name for the context of the PDV an event came from. */
+#define PRES_CONTEXT_KEY "presentation_context_identifier"
 
 static const char *user_name(enum mms_tpkt_user user)
 {
@@ -121,8 +123,8 @@ struct pairing_outcome {
 };
 
 /* Remembers requests; gives responses and errors their latency, errors the
- * service of their request, and responses to control writes the operate
- * class. Emits nothing. */
+ * service of their request, responses to control writes the operate class
+ * and read responses of nameplates their identity facts. Emits nothing. */
 static void pair(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, struct mamori_event *ev,
                  const struct mms_pdu_info *info, struct pairing_outcome *out)
 {
@@ -130,8 +132,7 @@ static void pair(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, stru
     if (!info->has_invoke_id)
         return;
     if (info->type == MMS_CONFIRMED_REQUEST && info->has_service) {
-        out->evicted = mms_pairing_request(flow, ctx, info->invoke_id, info->service, info->operate,
-                                           &out->evicted_request);
+        out->evicted = mms_pairing_request(flow, ctx, info, &out->evicted_request);
         return;
     }
     if (info->type != MMS_CONFIRMED_RESPONSE && info->type != MMS_CONFIRMED_ERROR)
@@ -143,6 +144,8 @@ static void pair(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, stru
     ev->latency_us = ctx->time_us >= req.time_us ? (int64_t)(ctx->time_us - req.time_us) : 0;
     if (req.operate && ev->op == MAMORI_OP_WRITE)
         ev->op = MAMORI_OP_OPERATE; /* the outcome of a control */
+    if (req.nameplate.n && info->has_results && !info->error && mms_read_nameplate(&req.nameplate, info->results, ev))
+        ev->kind = MAMORI_EVENT_IDENTITY; /* the device's nameplate */
     const struct mms_service *svc = mms_confirmed_service(req.service);
     if (info->type == MMS_CONFIRMED_ERROR && svc) {
         ev->has_function = true;
@@ -151,15 +154,18 @@ static void pair(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, stru
     }
 }
 
-/* Decodes and emits one MMS PDU; `acse` is the APDU that carried it, if any. */
-static void emit_mms(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, cursor pdu,
-                     const struct acse_apdu *acse)
+/* Decodes and emits one MMS PDU; `pdv` is the presentation data value and
+ * `acse` the APDU that carried it, if any. */
+static void emit_mms(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, const struct pres_pdv *pdv,
+                     cursor pdu, const struct acse_apdu *acse)
 {
     struct mamori_event ev;
     struct mms_pdu_info info;
     struct pairing_outcome paired = {0};
     note_user(flow, ctx, MMS_USER_MMS);
     mamori_event_init(&ev, ctx->sink, MMS_PROTOCOL);
+    if (pdv)
+        detail_int(ev.detail, PRES_CONTEXT_KEY, pdv->context_id);
     if (acse)
         acse_detail(ev.detail, acse);
     mms_pdu_decode(pdu, &ev, flow->object_text, sizeof flow->object_text, &info);
@@ -194,21 +200,22 @@ static const char *acse_function_name(enum acse_type type)
     return NULL;
 }
 
-static void handle_acse(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, cursor apdu_bytes)
+static void handle_acse(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, const struct pres_pdv *pdv)
 {
     struct acse_apdu apdu;
-    if (acse_parse(apdu_bytes, &apdu) != ACSE_OK) {
+    if (acse_parse(pdv->value, &apdu) != ACSE_OK) {
         mms_report_anomaly(flow, ctx, MMS_ANOMALY_ACSE_MALFORMED, "acse_malformed");
         return;
     }
     uint8_t first;
     if (apdu.has_user_data && cursor_peek_u8(&apdu.user_data, 0, &first) && mms_pdu_first_octet(first)) {
-        emit_mms(flow, ctx, apdu.user_data, &apdu);
+        emit_mms(flow, ctx, pdv, apdu.user_data, &apdu);
         return;
     }
     note_user(flow, ctx, MMS_USER_MMS);
     struct mamori_event ev;
     mamori_event_init(&ev, ctx->sink, MMS_PROTOCOL);
+    detail_int(ev.detail, PRES_CONTEXT_KEY, pdv->context_id);
     acse_detail(ev.detail, &apdu);
     bool is_request = apdu.type == ACSE_AARQ || apdu.type == ACSE_RLRQ || apdu.type == ACSE_ABRT;
     enum mamori_op op = MAMORI_OP_SESSION;
@@ -221,27 +228,32 @@ static void handle_acse(struct mms_flow *flow, const struct mamori_parse_ctx *ct
                        acse_function_name(apdu.type), &ev);
 }
 
-/* Presentation user data: an ACSE APDU or an MMS PDU. True when it produced
- * an event. */
+/* Presentation user data: each PDV an ACSE APDU or an MMS PDU, at most
+ * MMS_PDV_MAX of them. True when it produced an event. */
 static bool handle_presentation(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, cursor ppdu)
 {
     struct pres_user_data pres;
+    struct pres_pdv pdv;
     enum pres_error e = pres_parse(ppdu, &pres);
-    if (e == PRES_NO_USER_DATA)
-        return false;
-    if (e != PRES_OK) {
-        mms_report_anomaly(flow, ctx, MMS_ANOMALY_PRESENTATION_MALFORMED, pres_error_name(e));
-        return true;
+    unsigned n = 0;
+    while (e == PRES_OK && (e = pres_next_pdv(&pres, &pdv)) == PRES_OK) {
+        uint8_t first;
+        if (++n > MMS_PDV_MAX) {
+            mms_report_anomaly(flow, ctx, MMS_ANOMALY_PRESENTATION_MALFORMED, "pres_too_many_pdvs");
+            return true;
+        }
+        if (!cursor_peek_u8(&pdv.value, 0, &first))
+            mms_report_anomaly(flow, ctx, MMS_ANOMALY_PRESENTATION_MALFORMED, "pres_empty_pdv");
+        else if (acse_is_apdu(first))
+            handle_acse(flow, ctx, &pdv);
+        else if (mms_pdu_first_octet(first))
+            emit_mms(flow, ctx, &pdv, pdv.value, NULL);
+        else
+            mms_report_anomaly(flow, ctx, MMS_ANOMALY_PRESENTATION_MALFORMED, "pres_user_data_not_acse_or_mms");
     }
-    uint8_t first;
-    if (!cursor_peek_u8(&pres.value, 0, &first))
-        return false;
-    if (acse_is_apdu(first))
-        handle_acse(flow, ctx, pres.value);
-    else if (mms_pdu_first_octet(first))
-        emit_mms(flow, ctx, pres.value, NULL);
-    else
-        mms_report_anomaly(flow, ctx, MMS_ANOMALY_PRESENTATION_MALFORMED, "pres_user_data_not_acse_or_mms");
+    if (e == PRES_NO_USER_DATA)
+        return n > 0;
+    mms_report_anomaly(flow, ctx, MMS_ANOMALY_PRESENTATION_MALFORMED, pres_error_name(e));
     return true;
 }
 
@@ -287,7 +299,7 @@ void mms_stack_tsdu(struct mms_flow *flow, cursor tsdu, const struct mamori_pars
     if (ses_si_known(first)) {
         handle_session(flow, ctx, tsdu);
     } else if (mms_pdu_first_octet(first)) {
-        emit_mms(flow, ctx, tsdu, NULL);
+        emit_mms(flow, ctx, NULL, tsdu, NULL);
     } else if (flow->user == MMS_USER_UNKNOWN) {
         note_user(flow, ctx,
                   first == S7COMM_PROTOCOL_ID        ? MMS_USER_S7COMM

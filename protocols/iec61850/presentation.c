@@ -18,19 +18,20 @@
 
 /* One PDV-list: SEQUENCE { transfer-syntax-name OPTIONAL,
  * presentation-context-identifier, presentation-data-values }. */
-static enum pres_error read_pdv_list(cursor list, struct pres_user_data *out)
+static enum pres_error read_pdv_list(cursor list, struct pres_pdv *out)
 {
     struct ber_tlv tlv;
     enum ber_status st;
+    bool has_context_id = false;
     while ((st = ber_next(&list, &tlv)) == BER_OK) {
         if (ber_is(&tlv, BER_CLASS_UNIVERSAL, PRES_TAG_INTEGER)) {
             if (!ber_int(tlv.value, &out->context_id))
                 return PRES_MALFORMED;
-            out->has_context_id = true;
+            has_context_id = true;
         } else if (ber_is(&tlv, BER_CLASS_CONTEXT, PRES_PDV_SINGLE_ASN1) ||
                    ber_is(&tlv, BER_CLASS_CONTEXT, PRES_PDV_OCTET_ALIGNED)) {
             out->value = tlv.value;
-            return out->has_context_id ? PRES_OK : PRES_MALFORMED;
+            return has_context_id ? PRES_OK : PRES_MALFORMED;
         } else if (!ber_is(&tlv, BER_CLASS_UNIVERSAL, PRES_TAG_OID)) {
             return PRES_MALFORMED;
         }
@@ -38,16 +39,27 @@ static enum pres_error read_pdv_list(cursor list, struct pres_user_data *out)
     return st == BER_END ? PRES_NO_USER_DATA : PRES_MALFORMED;
 }
 
-/* Fully-encoded-data: SEQUENCE OF PDV-list; the first one is MMS's. */
-static enum pres_error read_fully_encoded(cursor data, struct pres_user_data *out)
+enum pres_error pres_next_pdv(struct pres_user_data *data, struct pres_pdv *pdv)
 {
     struct ber_tlv tlv;
-    enum ber_status st = ber_next(&data, &tlv);
-    if (st == BER_END)
-        return PRES_NO_USER_DATA;
-    if (st != BER_OK || !ber_is(&tlv, BER_CLASS_UNIVERSAL, PRES_TAG_SEQUENCE) || !tlv.constructed)
-        return PRES_MALFORMED;
-    return read_pdv_list(tlv.value, out);
+    enum ber_status st;
+    enum pres_error e = PRES_NO_USER_DATA;
+    /* A PDV-list without values is skipped. */
+    while (e == PRES_NO_USER_DATA && (st = ber_next(&data->pdv_lists, &tlv)) == BER_OK)
+        e = ber_is(&tlv, BER_CLASS_UNIVERSAL, PRES_TAG_SEQUENCE) && tlv.constructed ? read_pdv_list(tlv.value, pdv)
+                                                                                    : PRES_MALFORMED;
+    if (e == PRES_NO_USER_DATA && st != BER_END)
+        e = PRES_MALFORMED;
+    if (e == PRES_MALFORMED) /* nothing after a broken list is trusted */
+        cursor_skip(&data->pdv_lists, cursor_left(&data->pdv_lists));
+    return e;
+}
+
+/* Fully-encoded-data: SEQUENCE OF PDV-list, read by pres_next_pdv. */
+static enum pres_error read_fully_encoded(cursor data, struct pres_user_data *out)
+{
+    out->pdv_lists = data;
+    return cursor_empty(&data) ? PRES_NO_USER_DATA : PRES_OK;
 }
 
 /* normal-mode-parameters of CP, CPA, CPR and ARU: find the user data. */

@@ -113,27 +113,42 @@ size_t wire_tpkt_cotp(uint8_t *out, uint8_t code)
     return total;
 }
 
-/* Fully-encoded data with one PDV-list of presentation context `ctx_id`. */
-static void fully_encoded(struct wire *w, int ctx_id, const void *value, size_t n)
+/* One PDV-list of presentation context `ctx_id` (single-ASN1-type). */
+static void pdv_list(struct wire *w, int ctx_id, const void *value, size_t n)
 {
-    wire_open(w, 0x61);
     wire_open(w, 0x30);
     wire_int(w, 0x02, ctx_id);
     wire_open(w, 0xA0);
     wire_raw(w, value, n);
     wire_close(w);
     wire_close(w);
+}
+
+/* Fully-encoded data with one PDV-list of presentation context `ctx_id`. */
+static void fully_encoded(struct wire *w, int ctx_id, const void *value, size_t n)
+{
+    wire_open(w, 0x61);
+    pdv_list(w, ctx_id, value, n);
     wire_close(w);
+}
+
+size_t wire_mms_data_pdvs(uint8_t *out, const uint8_t *const *pdus, const size_t *lens, size_t count)
+{
+    static struct wire w;
+    static const uint8_t give_tokens_and_data[] = {0x01, 0x00, 0x01, 0x00};
+    wire_reset(&w);
+    wire_raw(&w, give_tokens_and_data, sizeof give_tokens_and_data);
+    wire_open(&w, 0x61);
+    for (size_t i = 0; i < count; i++)
+        pdv_list(&w, MMS_CONTEXT_ID, pdus[i], lens[i]);
+    wire_close(&w);
+    return wire_tpkt_dt(out, w.b, w.n, true);
 }
 
 size_t wire_mms_data(uint8_t *out, const void *mms, size_t n)
 {
-    static struct wire w;
-    wire_reset(&w);
-    static const uint8_t give_tokens_and_data[] = {0x01, 0x00, 0x01, 0x00};
-    wire_raw(&w, give_tokens_and_data, sizeof give_tokens_and_data);
-    fully_encoded(&w, MMS_CONTEXT_ID, mms, n);
-    return wire_tpkt_dt(out, w.b, w.n, true);
+    const uint8_t *pdus[] = {mms};
+    return wire_mms_data_pdvs(out, pdus, &n, 1);
 }
 
 /* CP: presentation-context-definition-list [4] naming ACSE (context 1) and

@@ -39,6 +39,8 @@ size_t wire_tpkt_dt(uint8_t *out, const void *tsdu, size_t n, bool eot);
 size_t wire_tpkt_cotp(uint8_t *out, uint8_t code); /* CR (0xE0) or CC (0xD0) */
 /* Session DT + presentation fully-encoded data (context 3) around an MMS PDU. */
 size_t wire_mms_data(uint8_t *out, const void *mms, size_t n);
+/* The same with `count` PDV-lists in one fully-encoded data, one per MMS PDU. */
+size_t wire_mms_data_pdvs(uint8_t *out, const uint8_t *const *pdus, const size_t *lens, size_t count);
 /* Session SPDU `si` (CN 13, AC 14, FN 9, DN 10, AB 25) carrying presentation
  * (CP/CPA SET for CN/AC, fully-encoded data otherwise) around an ACSE APDU. */
 size_t wire_session_acse(uint8_t *out, uint8_t si, const void *acse, size_t n);

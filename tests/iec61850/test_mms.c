@@ -430,16 +430,22 @@ Test(mms, semaphores_take_and_relinquish_control)
     wire_close(&args);
     wire_str(&args, 0x81, "token7");
     request(60, 0xB3, &args);
-    EXPECT_EVENT("\"function\":\"take_control\"", "\"function_code\":19,", "\"object\":\"IED1LD0/Sem1\"",
+    EXPECT_EVENT("\"role\":\"request\"", "\"op\":\"operate\"", "\"function\":\"take_control\"",
+                 "\"function_code\":19,", "\"object\":\"IED1LD0/Sem1\"",
                  "\"semaphoreName\":{\"domainId\":\"IED1LD0\",\"itemId\":\"Sem1\"}", "\"namedToken\":\"token7\"");
+    wire_reset(&args);
+    wire_null(&args, 0x80); /* noResult */
+    response(60, 0xB3, &args);
+    EXPECT_EVENT("\"role\":\"response\"", "\"op\":\"operate\"", "\"function\":\"take_control\"",
+                 "\"latency_us\":250,", "\"confirmedServiceResponse\":19");
 
     wire_reset(&args);
     wire_open(&args, 0xA0);
     wire_vmd_name(&args, "Sem1");
     wire_close(&args);
     request(61, 0xB4, &args);
-    EXPECT_EVENT("\"function\":\"relinquish_control\"", "\"semaphoreName\":{\"vmd_specific\":\"Sem1\"}",
-                 "\"object\":\"Sem1\"");
+    EXPECT_EVENT("\"op\":\"operate\"", "\"function\":\"relinquish_control\"", "\"function_code\":20,",
+                 "\"semaphoreName\":{\"vmd_specific\":\"Sem1\"}", "\"object\":\"Sem1\"");
 }
 
 Test(mms, information_report_is_an_unsolicited_report)
@@ -843,4 +849,166 @@ Test(mms, association_with_password_names_the_mechanism_not_the_password)
                  "\"authentication\":\"password\"}",
                  "\"function\":\"conclude_request\"");
     cr_assert_eq(stream_feed_count(&feed, "secret12"), 0);
+}
+
+/* A read request of `count` domain-specific variables of domain "IED1LD0". */
+static void read_request_of(int64_t invoke_id, const char *const *items, size_t count)
+{
+    wire_reset(&args);
+    wire_open(&args, 0xA1); /* variableAccessSpecificatn */
+    wire_open(&args, 0xA0); /* listOfVariable */
+    for (size_t i = 0; i < count; i++) {
+        wire_open(&args, 0x30);
+        wire_open(&args, 0xA0);
+        wire_domain_name(&args, "IED1LD0", items[i]);
+        wire_close(&args);
+        wire_close(&args);
+    }
+    wire_close(&args);
+    wire_close(&args);
+    request(invoke_id, 0xA4, &args);
+}
+
+Test(mms, every_pdv_of_a_presentation_data_transfer_is_decoded)
+{
+    /* Two read requests in one P-DATA, then both responses in another. */
+    static const uint8_t read_hz[] = {0xA0, 0x1C, 0x02, 0x01, 0x0B, 0xA4, 0x17, 0xA1, 0x15, 0xA0, 0x13, 0x30, 0x11,
+                                      0xA0, 0x0F, 0xA1, 0x0D, 0x1A, 0x03, 'L',  'D',  '0',  0x1A, 0x06, 'M',  'M',
+                                      'X',  'U',  '1',  '$'};
+    static const uint8_t read_pos[] = {0xA0, 0x1C, 0x02, 0x01, 0x0C, 0xA4, 0x17, 0xA1, 0x15, 0xA0, 0x13, 0x30, 0x11,
+                                       0xA0, 0x0F, 0xA1, 0x0D, 0x1A, 0x03, 'L',  'D',  '0',  0x1A, 0x06, 'X',  'C',
+                                       'B',  'R',  '1',  '$'};
+    const uint8_t *requests[] = {read_hz, read_pos};
+    const size_t request_lens[] = {sizeof read_hz, sizeof read_pos};
+    size_t n = wire_mms_data_pdvs(frame, requests, request_lens, 2);
+    stream_feed_bytes(&feed, C2S, 1000, frame, n, 0);
+    /* confirmed-ResponsePDU { invokeID, read { listOfAccessResult { float 50.0 } } } and { bit-string } */
+    static const uint8_t hz_result[] = {0xA1, 0x0E, 0x02, 0x01, 0x0B, 0xA4, 0x09, 0xA1, 0x07,
+                                        0x87, 0x05, 0x08, 0x42, 0x48, 0x00, 0x00};
+    static const uint8_t pos_result[] = {0xA1, 0x0C, 0x02, 0x01, 0x0C, 0xA4, 0x07, 0xA1, 0x05,
+                                         0x84, 0x03, 0x06, 0x80, 0x00};
+    const uint8_t *responses[] = {hz_result, pos_result};
+    const size_t response_lens[] = {sizeof hz_result, sizeof pos_result};
+    n = wire_mms_data_pdvs(frame, responses, response_lens, 2);
+    stream_feed_bytes(&feed, S2C, 1400, frame, n, 0);
+    cr_assert_eq(feed.n_events, 4);
+    EXPECT_EVENT("\"role\":\"request\"", "\"object\":\"LD0/MMXU1$\"", "\"presentation_context_identifier\":3,",
+                 "\"invokeID\":11,");
+    EXPECT_EVENT("\"role\":\"request\"", "\"object\":\"LD0/XCBR1$\"", "\"invokeID\":12,");
+    EXPECT_EVENT("\"role\":\"response\"", "\"latency_us\":400,", "\"values\":[50]", "\"invokeID\":11,");
+    EXPECT_EVENT("\"role\":\"response\"", "\"latency_us\":400,", "\"invokeID\":12,",
+                 "\"listOfAccessResult\":[{\"bit-string\":\"8000\",\"padding\":6}]");
+    cr_assert_eq(stream_feed_count(&feed, "unmatched_response"), 0);
+}
+
+Test(mms, pdvs_per_presentation_data_transfer_are_bounded)
+{
+    static const uint8_t conclude_request[] = {0x8B, 0x00};
+    const uint8_t *pdus[17];
+    size_t lens[17];
+    for (size_t i = 0; i < 17; i++) {
+        pdus[i] = conclude_request;
+        lens[i] = sizeof conclude_request;
+    }
+    size_t n = wire_mms_data_pdvs(frame, pdus, lens, 17);
+    stream_feed_bytes(&feed, C2S, 1000, frame, n, 0);
+    cr_assert_eq(stream_feed_count(&feed, "\"function\":\"conclude_request\""), 16);
+    EXPECT_EVENT("\"anomaly\":\"presentation_malformed\"", "\"reason\":\"pres_too_many_pdvs\"", "\"count\":1");
+    cr_assert_eq(feed.n_events, 17);
+}
+
+Test(mms, a_broken_pdv_list_after_a_good_one_is_reported)
+{
+    /* GT+DT, fully-encoded { PDV-list { 3, [0] conclude-RequestPDU }, OCTET STRING } */
+    static const uint8_t tsdu[] = {0x01, 0x00, 0x01, 0x00, 0x61, 0x0D, 0x30, 0x07, 0x02, 0x01,
+                                   0x03, 0xA0, 0x02, 0x8B, 0x00, 0x04, 0x02, 0x8B, 0x00};
+    size_t n = wire_tpkt_dt(frame, tsdu, sizeof tsdu, true);
+    stream_feed_bytes(&feed, C2S, 1000, frame, n, 0);
+    EXPECT_EVENT("\"function\":\"conclude_request\"", "\"presentation_context_identifier\":3,");
+    EXPECT_EVENT("\"anomaly\":\"presentation_malformed\"", "\"reason\":\"pres_malformed\"");
+    cr_assert_eq(feed.n_events, 2);
+}
+
+/* Read-Response { listOfAccessResult [1] { `results` } } for invokeID `id`. */
+static void read_response_with(int64_t id, const struct wire *results)
+{
+    wire_reset(&args);
+    wire_open(&args, 0xA1);
+    wire_raw(&args, results->b, results->n);
+    wire_close(&args);
+    response(id, 0xA4, &args);
+}
+
+Test(mms, nameplate_leaves_read_become_identity_facts)
+{
+    static const char *const items[] = {
+        "MMXU1$MX$Hz$mag$f",           "LPHD1$DC$PhyNam$vendor", "LPHD1$DC$PhyNam$hwRev",
+        "LPHD1$DC$PhyNam$swRev",       "LPHD1$DC$PhyNam$serNum", "LPHD1$DC$PhyNam$model",
+        "LLN0$DC$NamPlt$configRev",    "LPHD1$DC$PhyNam$owner",
+    };
+    read_request_of(90, items, sizeof items / sizeof items[0]);
+    static const uint8_t float_50[] = {0x08, 0x42, 0x48, 0x00, 0x00};
+    static struct wire results;
+    wire_reset(&results);
+    wire_prim(&results, 0x87, float_50, sizeof float_50);
+    wire_str(&results, 0x8A, "Siemens");
+    wire_str(&results, 0x8A, "HW 03");
+    wire_str(&results, 0x90, "V08.40"); /* mms-string (UTF8String) */
+    wire_int(&results, 0x80, 10);      /* serNum: failure object-non-existent */
+    wire_str(&results, 0x8A, "7SJ85");
+    wire_str(&results, 0x8A, "cfg-2024-03");
+    wire_str(&results, 0x8A, "Grid Co");
+    read_response_with(90, &results);
+    EXPECT_EVENT("\"kind\":\"identity\"", "\"role\":\"response\"", "\"op\":\"read\"", "\"function\":\"read\"",
+                 "\"latency_us\":250,", "\"values\":[50]", "\"status\":10,",
+                 "\"identity\":{\"vendor\":\"Siemens\",\"hardware_version\":\"HW 03\",\"software_version\":\"V08.40\","
+                 "\"model_name\":\"7SJ85\",\"config_revision\":\"cfg-2024-03\"}");
+    cr_assert_eq(stream_feed_count(&feed, "\"kind\":\"identity\""), 1);
+}
+
+Test(mms, whole_phynam_and_namplt_structures_follow_the_cdc_component_order)
+{
+    static const char *const items[] = {"LPHD1$DC$PhyNam", "LLN0$DC$NamPlt", "GGIO1$DC$NamPlt"};
+    read_request_of(91, items, 3);
+    static struct wire results;
+    wire_reset(&results);
+    wire_open(&results, 0xA2); /* DPL, DC: vendor, hwRev, swRev, serNum, model, location */
+    wire_str(&results, 0x8A, "ABB");
+    wire_str(&results, 0x8A, "B");
+    wire_str(&results, 0x8A, "2.1.0");
+    wire_str(&results, 0x8A, "1VHR0042");
+    wire_str(&results, 0x8A, "REF615");
+    wire_str(&results, 0x8A, "");
+    wire_close(&results);
+    wire_open(&results, 0xA2); /* LPL, DC: vendor, swRev, d, configRev (dU absent) */
+    wire_str(&results, 0x8A, "ABB Oy");
+    wire_str(&results, 0x8A, "5.0");
+    wire_str(&results, 0x8A, "Feeder protection");
+    wire_str(&results, 0x8A, "rev 17");
+    wire_close(&results);
+    wire_open(&results, 0xA2); /* an LPL outside LLN0: not the device's */
+    wire_str(&results, 0x8A, "Other");
+    wire_close(&results);
+    read_response_with(91, &results);
+    /* PhyNam's vendor and swRev come first; NamPlt adds its configRev. */
+    EXPECT_EVENT("\"kind\":\"identity\"", "\"op\":\"read\"",
+                 "\"identity\":{\"vendor\":\"ABB\",\"hardware_version\":\"B\",\"software_version\":\"2.1.0\","
+                 "\"serial_number\":\"1VHR0042\",\"model_name\":\"REF615\",\"config_revision\":\"rev 17\"}");
+}
+
+Test(mms, reads_without_nameplates_or_unpaired_stay_operations)
+{
+    static const char *const not_nameplates[] = {"LPHD1$ST$PhyHealth$stVal", "LLN0$DC$NamPltX", "LPHD1$DC$PhyNam$d",
+                                                 "XLPHD$DC"};
+    read_request_of(92, not_nameplates, 4);
+    static struct wire results;
+    wire_reset(&results);
+    for (int i = 0; i < 4; i++)
+        wire_str(&results, 0x8A, "text");
+    read_response_with(92, &results);
+    /* A nameplate read whose request was not seen (mid-stream start). */
+    read_response_with(93, &results);
+    cr_assert_eq(stream_feed_count(&feed, "\"kind\":\"identity\""), 0);
+    cr_assert_eq(stream_feed_count(&feed, "\"identity\""), 0);
+    EXPECT_EVENT("\"anomaly\":\"unmatched_response\"");
 }
