@@ -145,8 +145,11 @@ static void request(struct cip_walk *w, cursor *c, uint8_t service, int depth, s
     detail_cstring(d, "service_name", cip_service_name(service, out->kind));
     if (service == CIP_MULTIPLE_SERVICE_PACKET && depth < CIP_NESTING_MAX)
         multiple_services(w, c, false, depth, out, NULL, rec);
-    else if (service == CIP_CM_UNCONNECTED_SEND && out->kind == CIP_KIND_CONNECTION_MANAGER && depth < CIP_NESTING_MAX)
+    else if (service == CIP_CM_UNCONNECTED_SEND && out->kind == CIP_KIND_CONNECTION_MANAGER &&
+             depth < CIP_NESTING_MAX) {
+        w->text[used] = '\0'; /* the object is the embedded request's target */
         unconnected_send(w, c, depth, out);
+    }
     else
         detail_uint(d, "data_len", cursor_left(c));
     cursor_skip(c, cursor_left(c));

@@ -84,7 +84,7 @@ static void one_item(struct enip_message *msg, uint16_t type, cursor *item, bool
         break;
     }
     }
-    if (!cursor_ok(item))
+    if (!cursor_ok(item) && type != ENIP_ITEM_CIP_IDENTITY) /* that one reports truncated_identity */
         enip_flag(msg, ENIP_ANOMALY_INVALID_LENGTH, "item_shorter_than_its_fields");
     else if (!cursor_empty(item))
         enip_flag(msg, ENIP_ANOMALY_INVALID_LENGTH, "bytes_left_after_item");
