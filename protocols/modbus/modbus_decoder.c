@@ -140,13 +140,11 @@ static void decode_adu(struct modbus_flow *flow, const struct mamori_parse_ctx *
     struct modbus_adu adu = {
         .trans_id = h->trans_id, .prot_id = h->prot_id, .length = h->length,
         .unit_id = h->unit_id, .func_code = h->func_code,
-        /* The exception flag exists only in responses, so such a PDU is a
-         * response whichever side opened the connection. */
-        .is_response = ctx->dir == MAMORI_DIR_TO_CLIENT || (h->func_code & MODBUS_EXCEPTION_FLAG),
     };
     cursor c = cursor_make(data, len);
     cursor_skip(&c, MBAP_HEADER_LEN + 1);
     adu.body = cursor_rest(&c);
+    adu.is_response = modbus_orient(flow, ctx->dir, h, &adu.body);
     struct mamori_event ev;
     start_event(&adu, &ev, ctx->sink);
     ev.role = adu.is_response ? MAMORI_ROLE_RESPONSE : MAMORI_ROLE_REQUEST;
@@ -183,7 +181,7 @@ static void report_bad_header(struct modbus_flow *flow, const struct mamori_pars
     struct modbus_adu adu = {
         .trans_id = h->trans_id, .prot_id = h->prot_id, .length = h->length,
         .unit_id = h->unit_id, .func_code = h->func_code,
-        .is_response = ctx->dir == MAMORI_DIR_TO_CLIENT,
+        .is_response = modbus_from_server(flow, ctx->dir),
     };
     if (check == MBAP_HEADER_BAD_PROTOCOL)
         modbus_report_anomaly(flow, ctx->sink, MODBUS_ANOMALY_INVALID_PROTOCOL_ID, &adu, "protocol_id_not_0");

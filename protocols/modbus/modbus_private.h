@@ -33,6 +33,10 @@
 #define MODBUS_MEI_CANOPEN_GENERAL_REFERENCE 13
 #define MODBUS_MEI_READ_DEVICE_ID 14
 
+/* UMAS (function 90) response status, where a request has its UMAS function. */
+#define UMAS_STATUS_OK 0xfe
+#define UMAS_STATUS_ERROR 0xfd
+
 #define MODBUS_EXCEPTION_FLAG 0x80
 #define MODBUS_FUNCTION_MASK 0x7f
 
@@ -124,8 +128,19 @@ struct modbus_stream {
     bool resyncing; /* looking for the next plausible MBAP header */
 };
 
+/* Which side is the server (modbus_direction.c). Until settled, the core's
+ * orientation holds; the last ADU of each side is kept as pairing evidence. */
+struct modbus_orientation {
+    bool settled;
+    bool swapped; /* the connection's opener is the server */
+    bool seen[2];
+    uint16_t last_trans_id[2];
+    uint8_t last_func_code[2];
+};
+
 struct modbus_flow {
     struct modbus_stream stream[2]; /* indexed by enum mamori_direction */
+    struct modbus_orientation orientation;
     struct modbus_transactions tx;
     uint64_t anomalies[MODBUS_ANOMALY__COUNT];
 };
@@ -171,6 +186,12 @@ enum modbus_header_check modbus_check_header(const struct mbap_header *h);
 enum mamori_probe modbus_header_plausible(const uint8_t *data, size_t len);
 size_t modbus_find_header(const uint8_t *data, size_t len);
 
+/* modbus_direction.c: `body` starts after the function code. Returns
+ * whether this ADU is a response, settling the orientation when it can. */
+bool modbus_orient(struct modbus_flow *flow, enum mamori_direction dir, const struct mbap_header *h,
+                   const cursor *body);
+bool modbus_from_server(const struct modbus_flow *flow, enum mamori_direction dir);
+
 /* modbus_names.c */
 const char *modbus_function_name(uint8_t func_code);
 bool modbus_function_is_public(uint8_t func_code);
@@ -205,6 +226,7 @@ void modbus_decode_raw(struct modbus_adu *adu);          /* user-defined, reserv
 
 /* modbus_transactions.c */
 void modbus_tx_init(struct modbus_transactions *tx, uint64_t timeout_us);
+void modbus_tx_clear(struct modbus_transactions *tx);
 void modbus_tx_add(struct modbus_flow *flow, struct mamori_sink *sink, const struct modbus_pending *req);
 bool modbus_tx_take(struct modbus_transactions *tx, uint16_t trans_id, struct modbus_pending *out);
 void modbus_tx_expire(struct modbus_flow *flow, const struct mamori_parse_ctx *ctx, bool all);

@@ -15,6 +15,13 @@ void modbus_tx_init(struct modbus_transactions *tx, uint64_t timeout_us)
     tx->timeout_us = timeout_us;
 }
 
+/* Forgets every outstanding request without reporting it. */
+void modbus_tx_clear(struct modbus_transactions *tx)
+{
+    tx->count = 0;
+    tx->table_flooded = false;
+}
+
 static void remove_at(struct modbus_transactions *tx, uint32_t i)
 {
     memmove(&tx->pending[i], &tx->pending[i + 1], (tx->count - i - 1) * sizeof tx->pending[0]);

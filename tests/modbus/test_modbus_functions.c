@@ -363,19 +363,69 @@ Test(modbus_functions, reserved_and_user_defined_codes_reported_raw)
 Test(modbus_functions, umas_program_download_and_stop_are_visible)
 {
     exchange(ADU(30, 0, 0x5a, 0x00, 0x10, 0x00, 0x01), ADU(30, 0, 0x5a, 0x00, 0xfe, 0x01));
-    exchange(ADU(31, 0, 0x5a, 0x01, 0x33, 0x00, 0x01), ADU(31, 0, 0x5a, 0x01, 0xfe));
+    exchange(ADU(31, 0, 0x5a, 0x01, 0x30, 0x00, 0x01), ADU(31, 0, 0x5a, 0x01, 0xfe));
     exchange(ADU(32, 0, 0x5a, 0x01, 0x41, 0xff, 0x00), ADU(32, 0, 0x5a, 0x01, 0xfd, 0x02));
-    expect_events(6);
+    exchange(ADU(33, 0, 0x5a, 0x01, 0x40), ADU(33, 0, 0x5a, 0x01, 0xfe));
+    exchange(ADU(34, 0, 0x5a, 0x01, 0x26, 0x02), ADU(34, 0, 0x5a, 0x01, 0x07));
+    expect_events(11);
     expect(0, "\"op\":\"session\",\"unit\":0,\"function_code\":90,\"function\":\"umas\",\"object\":"
               "\"take_plc_reservation\"");
-    expect(0, "\"umas_session_key\":0,\"umas_func_code\":16,\"umas_function\":\"take_plc_reservation\","
+    expect(0, "\"umas_pairing_key\":0,\"umas_func_code\":16,\"umas_function\":\"take_plc_reservation\","
               "\"umas_data\":\"0001\"}");
-    expect(1, "\"umas_session_key\":0,\"umas_status\":254,\"umas_func_code\":16");
-    expect(2, "\"op\":\"program\"");
-    expect(2, "\"object\":\"initialize_download\"");
-    expect(4, "\"op\":\"program\"");
-    expect(4, "\"object\":\"stop_plc\"");
-    expect(5, "\"status\":253");
+    expect(1, "\"umas_pairing_key\":0,\"umas_status\":254,\"umas_response\":\"ok\",\"umas_func_code\":16");
+    expect(2, "\"op\":\"program\",\"unit\":0,\"function_code\":90,\"function\":\"umas\",\"object\":"
+              "\"initialize_upload\"");
+    expect(3, "\"op\":\"program\"");
+    expect(3, "\"object\":\"initialize_upload\"");
+    expect(4, "\"op\":\"program\",\"unit\":0,\"function_code\":90,\"function\":\"umas\",\"object\":\"stop_plc\"");
+    expect(5, "\"object\":\"stop_plc\",\"status\":253");
+    expect(5, "\"umas_status\":253,\"umas_response\":\"error\",\"umas_func_code\":65,\"umas_function\":\"stop_plc\","
+              "\"umas_data\":\"02\"}");
+    expect(6, "\"op\":\"program\",\"unit\":0,\"function_code\":90,\"function\":\"umas\",\"object\":\"start_plc\"");
+    expect(8, "\"op\":\"read\",\"unit\":0,\"function_code\":90,\"function\":\"umas\",\"object\":"
+              "\"data_dictionary\"");
+    /* a response status that is neither 0xFE nor 0xFD */
+    expect(9, "\"status\":7,");
+    expect(10, "\"anomaly\":\"invalid_value\"");
+    expect(10, "\"reason\":\"umas_status_not_fe_or_fd\"");
+}
+
+/* Frames 49/50, 57/58 and 76/77 of ITI-ICS-Security-Tools modicon_test.pcap
+ * (client port 7718 to a Modicon on 502): a reservation whose answer carries
+ * the new pairing key 0x01, a keep-alive under that key, and the start of a
+ * program read-back (UMAS "download", 0x33). */
+Test(modbus_functions, umas_from_a_modicon_capture)
+{
+    static const uint8_t frames[][40] = {
+        { 0x00, 0x16, 0x00, 0x00, 0x00, 0x18, 0x00, 0x5a, 0x00, 0x10, 0x43, 0x4c, 0x00, 0x00, 0x0f, 'U', 'S', 'E',
+          'R', '-', '7', '1', '4', 'E', '7', '4', 'F', '2', '1', 'B' },
+        { 0x00, 0x16, 0x00, 0x00, 0x00, 0x05, 0x00, 0x5a, 0x00, 0xfe, 0x01 },
+        { 0x00, 0x1a, 0x00, 0x00, 0x00, 0x04, 0x00, 0x5a, 0x01, 0x12 },
+        { 0x00, 0x1a, 0x00, 0x00, 0x00, 0x04, 0x00, 0x5a, 0x01, 0xfe },
+        { 0x00, 0x23, 0x00, 0x00, 0x00, 0x08, 0x00, 0x5a, 0x01, 0x33, 0x00, 0x01, 0xfb, 0x00 },
+        { 0x00, 0x23, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x5a, 0x01, 0xfe, 0x00, 0x01, 0x37, 0x30, 0x00, 0x00 },
+    };
+    static const size_t lengths[] = { 30, 11, 10, 10, 14, 16 };
+    for (size_t i = 0; i < 6; i++)
+        stream_feed_bytes(&f, i % 2 ? MAMORI_DIR_TO_CLIENT : MAMORI_DIR_TO_SERVER, 1000 + i, frames[i], lengths[i], 0);
+    expect_events(6);
+    expect(0, "\"role\":\"request\",\"op\":\"session\",\"unit\":0,\"function_code\":90,\"function\":\"umas\","
+              "\"object\":\"take_plc_reservation\"");
+    expect(0, "\"trans_id\":22,\"prot_id\":0,\"len\":24,\"unit_id\":0,\"func_code\":90,\"umas_pairing_key\":0,"
+              "\"umas_func_code\":16,\"umas_function\":\"take_plc_reservation\","
+              "\"umas_data\":\"434c00000f555345522d37313445373446323142\"}");
+    expect(1, "\"role\":\"response\",\"op\":\"session\"");
+    expect(1, "\"latency_us\":1,");
+    expect(1, "\"umas_pairing_key\":0,\"umas_status\":254,\"umas_response\":\"ok\",\"umas_func_code\":16,"
+              "\"umas_function\":\"take_plc_reservation\",\"umas_data\":\"01\"}");
+    expect(2, "\"umas_pairing_key\":1,\"umas_func_code\":18,\"umas_function\":\"keep_alive\"}");
+    expect(3, "\"umas_pairing_key\":1,\"umas_status\":254,\"umas_response\":\"ok\",\"umas_func_code\":18,"
+              "\"umas_function\":\"keep_alive\"}");
+    expect(4, "\"role\":\"request\",\"op\":\"program\",\"unit\":0,\"function_code\":90,\"function\":\"umas\","
+              "\"object\":\"initialize_download\"");
+    expect(4, "\"umas_func_code\":51,\"umas_function\":\"initialize_download\",\"umas_data\":\"0001fb00\"}");
+    expect(5, "\"umas_status\":254,\"umas_response\":\"ok\",\"umas_func_code\":51,"
+              "\"umas_function\":\"initialize_download\",\"umas_data\":\"000137300000\"}");
 }
 
 Test(modbus_functions, exception_to_device_identification_keeps_its_name)

@@ -1,13 +1,13 @@
 /* test_modbus_stream.c — framing and transaction state across a conversation:
  * several ADUs per segment, one ADU split at every byte, pipelined requests,
  * resynchronisation after garbage, gaps and non-Modbus bytes on port 502, and
- * the pairing anomalies (unsolicited, mismatches, unanswered, floods). */
+ * the pairing anomalies (unsolicited, mismatches, unanswered, floods), and
+ * which side is the server when the device opened the connection. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "modbus_bytes.h"
-#include "protocols/builtin.h"
 #include "protocols/builtin.h"
 #include "tests/support/stream_feed.h"
 
@@ -174,6 +174,7 @@ static struct stream_feed g;
 static void setup(void) { cr_assert(stream_feed_init(&g, &modbus_decoder, 0, 0)); }
 static void teardown(void) { stream_feed_free(&g); }
 TestSuite(modbus_stream, .init = setup, .fini = teardown);
+TestSuite(modbus_direction, .init = setup, .fini = teardown);
 
 static void send_at(enum mamori_direction dir, uint64_t t, struct adu a) { stream_feed_bytes(&g, dir, t, a.b, a.len, 0); }
 
@@ -406,4 +407,76 @@ Test(modbus_stream, umas_blocks_longer_than_254_are_framed)
     expect(0, "\"op\":\"program\"");
     expect(0, "\"object\":\"download_block\"");
     expect(1, "\"trans_id\":6,");
+}
+
+/* A connection opened FROM port 502: the core calls the device the client, so
+ * its responses come as TO_SERVER bytes and the real client's requests as
+ * TO_CLIENT. The first read request's shape (MBAP length 6, not 3 + a byte
+ * count) settles who asks; pairing, latency and later echoes follow. */
+Test(modbus_direction, opener_on_port_502_is_recognised_as_the_server)
+{
+    send_at(MAMORI_DIR_TO_CLIENT, 1000, ADU(1, 1, 0x03, 0x00, 0x6b, 0x00, 0x03));
+    send_at(MAMORI_DIR_TO_SERVER, 1250, ADU(1, 1, 0x03, 0x06, 0x02, 0x2b, 0x00, 0x00, 0x00, 0x64));
+    send_at(MAMORI_DIR_TO_CLIENT, 2000, ADU(2, 1, 0x06, 0x00, 0x01, 0x00, 0x03));
+    send_at(MAMORI_DIR_TO_SERVER, 2100, ADU(2, 1, 0x06, 0x00, 0x01, 0x00, 0x03));
+    stream_feed_finish(&g, 3000);
+    expect_events(4);
+    expect(0, "\"role\":\"request\",\"op\":\"read\",\"unit\":1,\"function_code\":3,\"function\":\"read_holding_registers\","
+              "\"range_start\":107,\"range_count\":3,\"modbus\"");
+    expect(1, "\"role\":\"response\",\"op\":\"read\",\"unit\":1,\"function_code\":3,\"function\":\"read_holding_registers\","
+              "\"range_start\":107,\"range_count\":3,\"latency_us\":250,\"values\":[555,0,100]");
+    expect(2, "\"role\":\"request\",\"op\":\"write\",\"unit\":1,\"function_code\":6");
+    expect(3, "\"role\":\"response\",\"op\":\"write\",\"unit\":1,\"function_code\":6,\"function\":\"write_single_register\","
+              "\"range_start\":1,\"range_count\":1,\"latency_us\":100,\"values\":[3]");
+}
+
+/* Echoes (5, 6, 8, 22) look the same both ways: until an answered transaction
+ * shows who asked first, the core's orientation holds, so the very first
+ * request is taken for an (unsolicited) response; its answer settles it. */
+Test(modbus_direction, an_answered_echo_settles_who_asks)
+{
+    send_at(MAMORI_DIR_TO_CLIENT, 1000, ADU(7, 1, 0x06, 0x00, 0x01, 0x00, 0x03));
+    send_at(MAMORI_DIR_TO_SERVER, 1100, ADU(7, 1, 0x06, 0x00, 0x01, 0x00, 0x03));
+    send_at(MAMORI_DIR_TO_CLIENT, 2000, ADU(8, 1, 0x05, 0x00, 0xac, 0xff, 0x00));
+    send_at(MAMORI_DIR_TO_SERVER, 2300, ADU(8, 1, 0x05, 0x00, 0xac, 0xff, 0x00));
+    stream_feed_finish(&g, 3000);
+    expect_events(6);
+    expect(0, "\"role\":\"response\",\"op\":\"write\"");
+    expect(1, "\"anomaly\":\"unsolicited_response\"");
+    expect(2, "\"role\":\"response\",\"op\":\"write\"");
+    expect(3, "\"anomaly\":\"unsolicited_response\"");
+    expect(4, "\"role\":\"request\",\"op\":\"write\",\"unit\":1,\"function_code\":5,\"function\":\"write_single_coil\"");
+    expect(5, "\"role\":\"response\",\"op\":\"write\",\"unit\":1,\"function_code\":5,\"function\":\"write_single_coil\","
+              "\"range_start\":172,\"range_count\":1,\"latency_us\":300,\"values\":[1]");
+}
+
+/* What was recorded as a request under the core's orientation was a response:
+ * once the traffic shows the other way round it is forgotten, never reported
+ * unanswered. Device identification and UMAS requests settle it too. */
+Test(modbus_direction, responses_taken_for_requests_are_forgotten_when_settled)
+{
+    send_at(MAMORI_DIR_TO_SERVER, 1000, ADU(3, 1, 0x06, 0x00, 0x01, 0x00, 0x03));
+    send_at(MAMORI_DIR_TO_CLIENT, 2000, ADU(4, 1, 0x2b, 0x0e, 0x01, 0x00));
+    send_at(MAMORI_DIR_TO_SERVER, 2400, ADU(4, 1, 0x2b, 0x0e, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x02, 'A', 'B'));
+    stream_feed_finish(&g, 9000000);
+    expect_events(3);
+    expect(0, "\"role\":\"request\",\"op\":\"write\"");
+    expect(1, "\"role\":\"request\",\"op\":\"identify\"");
+    expect(2, "\"kind\":\"identity\",\"role\":\"response\",\"op\":\"identify\"");
+    expect(2, "\"latency_us\":400,");
+    expect(2, "\"identity\":{\"vendor\":\"AB\"}");
+}
+
+Test(modbus_direction, umas_status_marks_the_server)
+{
+    send_at(MAMORI_DIR_TO_SERVER, 1000, ADU(9, 0, 0x5a, 0x00, 0xfe, 0x01));
+    send_at(MAMORI_DIR_TO_CLIENT, 2000, ADU(10, 0, 0x5a, 0x01, 0x41));
+    send_at(MAMORI_DIR_TO_SERVER, 2500, ADU(10, 0, 0x5a, 0x01, 0xfe));
+    expect_events(4);
+    expect(0, "\"role\":\"response\",\"op\":\"other\"");
+    expect(1, "\"anomaly\":\"unsolicited_response\"");
+    expect(2, "\"role\":\"request\",\"op\":\"program\",\"unit\":0,\"function_code\":90,\"function\":\"umas\",\"object\":"
+              "\"stop_plc\"");
+    expect(3, "\"role\":\"response\",\"op\":\"program\"");
+    expect(3, "\"latency_us\":500,");
 }
