@@ -1,10 +1,12 @@
 /* gen_mms.c — writes an MMS-heavy benchmark capture: many long-lived IEC 61850
  * client/server connections on TCP/102, each set up with COTP CR/CC and an
- * ACSE association carrying MMS initiate, then polled round after round the
- * way an IEC 61850 client does: reads of 1-8 measurement variables answered
- * with floats, a structure with quality and UTC time, named data set reads,
- * buffered reports (informationReport) from the server, and now and then a
- * select-before-operate control ($CO$...$SBOw and $Oper writes). Part of the
+ * ACSE association carrying MMS initiate and a read of the server's
+ * nameplates (LPHD1 PhyNam and LLN0 NamPlt), then polled round after round
+ * the way an IEC 61850 client does: reads of 1-8 measurement variables
+ * answered with floats, a structure with quality and UTC time, named data set
+ * reads, buffered reports (informationReport) from the server, now and then
+ * two reports in one presentation data transfer (two PDV-lists), and now and
+ * then a select-before-operate control ($CO$...$SBOw and $Oper writes). Part of the
  * rounds split a response over two TCP segments. Every request is answered.
  * Deterministic for a given seed. Test-only code; the MMS bytes come from the
  * test builder tests/iec61850/mms_wire.c.
@@ -22,6 +24,7 @@
 #define MMS_PORT 102
 #define MAX_VARIABLES 8
 #define FRAME_MAX (WIRE_MAX + 256)
+#define TWO_REPORTS 4 /* the roll of the 20-sided dice that sends two reports at once */
 
 static const uint8_t initiate_request[] = {
     0xA8, 0x26, 0x80, 0x03, 0x00, 0xFD, 0xE8, 0x81, 0x01, 0x05, 0x82, 0x01, 0x05, 0x83, 0x01, 0x0A,
@@ -47,7 +50,7 @@ static uint32_t next_random(uint32_t *state)
 
 static uint32_t ip4(unsigned a, unsigned b, unsigned c, unsigned d) { return a << 24 | b << 16 | c << 8 | d; }
 
-static struct wire pdu;
+static struct wire pdu, second_pdu;
 static uint8_t frame[FRAME_MAX];
 
 static void send_frame(struct pcapgen *g, struct gen_tcp_flow *f, bool to_server, size_t n, bool split)
@@ -88,6 +91,50 @@ static void variable(struct wire *w, const char *domain, const char *item)
     wire_close(w);
 }
 
+/* Read-Request / Read-Response of invokeID `id` up to their variables or results. */
+static void read_begin(uint8_t pdu_tag, uint32_t id)
+{
+    wire_reset(&pdu);
+    wire_open(&pdu, pdu_tag);
+    wire_int(&pdu, 0x02, id);
+    wire_open(&pdu, 0xA4);
+    wire_open(&pdu, 0xA1);
+    if (pdu_tag == 0xA0)
+        wire_open(&pdu, 0xA0); /* listOfVariable */
+}
+
+static void read_end(struct pcapgen *g, struct gen_tcp_flow *f, bool to_server, bool split)
+{
+    while (pdu.depth > 0)
+        wire_close(&pdu);
+    send_mms(g, f, to_server, split);
+}
+
+static void structure_of_strings(struct wire *w, const char *const *texts, size_t count)
+{
+    wire_open(w, 0xA2);
+    for (size_t i = 0; i < count; i++)
+        wire_str(w, 0x8A, texts[i]);
+    wire_close(w);
+}
+
+/* The client reads the server's nameplates: LPHD1 PhyNam (DPL: vendor, hwRev,
+ * swRev, serNum, model) and LLN0 NamPlt (LPL: vendor, swRev, d, configRev). */
+static void nameplate_read(struct pcapgen *g, struct gen_tcp_flow *f, const char *domain, uint32_t invoke_id)
+{
+    static const char *const phy_nam[] = {"MZ Automation", "1.0", "1.5.1", "SN-61850-0001", "IED-SIM"};
+    static const char *const nam_plt[] = {"MZ Automation", "1.5.1", "simulated IED", "cfg 3"};
+    read_begin(0xA0, invoke_id);
+    variable(&pdu, domain, "LPHD1$DC$PhyNam");
+    variable(&pdu, domain, "LLN0$DC$NamPlt");
+    read_end(g, f, true, false);
+    pcapgen_advance(g, 800);
+    read_begin(0xA1, invoke_id);
+    structure_of_strings(&pdu, phy_nam, sizeof phy_nam / sizeof phy_nam[0]);
+    structure_of_strings(&pdu, nam_plt, sizeof nam_plt / sizeof nam_plt[0]);
+    read_end(g, f, false, false);
+}
+
 /* One measured value: a float, or a structure { stVal, q, t } for status points. */
 static void value(struct wire *w, unsigned index, uint32_t *rng)
 {
@@ -114,49 +161,49 @@ static void read_round(struct pcapgen *g, struct gen_tcp_flow *f, const char *do
 {
     unsigned count = 1 + next_random(rng) % MAX_VARIABLES;
     unsigned first = next_random(rng) % MAX_VARIABLES;
-    wire_reset(&pdu);
-    wire_open(&pdu, 0xA0);
-    wire_int(&pdu, 0x02, invoke_id);
-    wire_open(&pdu, 0xA4);
-    wire_open(&pdu, 0xA1);
-    wire_open(&pdu, 0xA0);
+    read_begin(0xA0, invoke_id);
     for (unsigned i = 0; i < count; i++)
         variable(&pdu, domain, measurements[(first + i) % MAX_VARIABLES]);
-    wire_close(&pdu);
-    wire_close(&pdu);
-    wire_close(&pdu);
-    wire_close(&pdu);
-    send_mms(g, f, true, false);
+    read_end(g, f, true, false);
     pcapgen_advance(g, 800);
-    wire_reset(&pdu);
-    wire_open(&pdu, 0xA1);
-    wire_int(&pdu, 0x02, invoke_id);
-    wire_open(&pdu, 0xA4);
-    wire_open(&pdu, 0xA1);
+    read_begin(0xA1, invoke_id);
     for (unsigned i = 0; i < count; i++)
         value(&pdu, (first + i) % MAX_VARIABLES, rng);
-    wire_close(&pdu);
-    wire_close(&pdu);
-    wire_close(&pdu);
-    send_mms(g, f, false, next_random(rng) % 4 == 0);
+    read_end(g, f, false, next_random(rng) % 4 == 0);
+}
+
+/* A buffered report (informationReport) into `w`. */
+static void report_pdu(struct wire *w, uint32_t *rng)
+{
+    wire_reset(w);
+    wire_open(w, 0xA3);
+    wire_open(w, 0xA0);
+    wire_open(w, 0xA1);
+    wire_vmd_name(w, "RPT");
+    wire_close(w);
+    wire_open(w, 0xA0);
+    wire_str(w, 0x8A, "IED1LD0/LLN0$BR$brcbMX01");
+    for (unsigned i = 0; i < 6; i++)
+        value(w, i, rng);
+    wire_close(w);
+    wire_close(w);
+    wire_close(w);
 }
 
 static void report(struct pcapgen *g, struct gen_tcp_flow *f, uint32_t *rng)
 {
-    wire_reset(&pdu);
-    wire_open(&pdu, 0xA3);
-    wire_open(&pdu, 0xA0);
-    wire_open(&pdu, 0xA1);
-    wire_vmd_name(&pdu, "RPT");
-    wire_close(&pdu);
-    wire_open(&pdu, 0xA0);
-    wire_str(&pdu, 0x8A, "IED1LD0/LLN0$BR$brcbMX01");
-    for (unsigned i = 0; i < 6; i++)
-        value(&pdu, i, rng);
-    wire_close(&pdu);
-    wire_close(&pdu);
-    wire_close(&pdu);
+    report_pdu(&pdu, rng);
     send_mms(g, f, false, false);
+}
+
+/* Two reports in one presentation data transfer: one PDV-list each. */
+static void two_reports(struct pcapgen *g, struct gen_tcp_flow *f, uint32_t *rng)
+{
+    report_pdu(&pdu, rng);
+    report_pdu(&second_pdu, rng);
+    const uint8_t *pdus[] = {pdu.b, second_pdu.b};
+    const size_t lens[] = {pdu.n, second_pdu.n};
+    send_frame(g, f, false, wire_mms_data_pdvs(frame, pdus, lens, 2), false);
 }
 
 static void control(struct pcapgen *g, struct gen_tcp_flow *f, const char *domain, const char *item,
@@ -216,6 +263,8 @@ int main(int argc, char **argv)
         gen_tcp_flow_init(&flows[c], ip4(10, 61, 0, 10), (uint16_t)(40000 + c), ip4(10, 61, 1 + c / 250, 1 + c % 250),
                           MMS_PORT);
         associate(&g, &flows[c]);
+        snprintf(domain, sizeof domain, "IED%uLD0", c);
+        nameplate_read(&g, &flows[c], domain, ++invoke[c]);
     }
     while (g.packets < target) {
         for (unsigned c = 0; c < connections && g.packets < target; c++) {
@@ -224,6 +273,8 @@ int main(int argc, char **argv)
             uint32_t dice = next_random(&rng) % 20;
             if (dice < 3)
                 report(&g, &flows[c], &rng);
+            else if (dice == TWO_REPORTS)
+                two_reports(&g, &flows[c], &rng);
             else if (dice == 3) {
                 control(&g, &flows[c], domain, "CSWI1$CO$Pos$SBOw", ++invoke[c]);
                 control(&g, &flows[c], domain, "CSWI1$CO$Pos$Oper", ++invoke[c]);

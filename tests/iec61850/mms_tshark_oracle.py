@@ -10,7 +10,11 @@ decode that tshark does not, and every difference, must be listed in
 KNOWN_DIFFERENCES with the evidence that tshark is wrong; anything else fails.
 The same comparison runs on a capture written by tests/bench/gen_mms (IEC 61850
 polling: reads with many names, float and structure results, reports,
-select-before-operate writes, responses split over segments). Also checks
+select-before-operate writes, responses split over segments, two reports in
+one presentation data transfer, reads of the servers' nameplates); there the
+frames with several MMS PDUs must agree too, and the asset inventory built by
+`mamori --inventory` must hold, for each server, the identity tshark's decode
+of its nameplate read gives (IEC 61850-7-3 component order). Also checks
 that TPKT traffic that is not MMS (S7comm) gives no MMS PDU events and is
 named as such.
 
@@ -216,9 +220,81 @@ def our_pdus(events):
 
 GENERATED = ("gen_mms 4000 packets, 6 connections, seed 7", ["4000", "6", "7"])
 
+# Identity facts of the DC components of a whole nameplate, in IEC 61850-7-3
+# order: the DPL (LPHDn$DC$PhyNam), and the LPL (LLN0$DC$NamPlt), whose
+# configRev is its last DC component (after the optional d and dU).
+DPL_FACTS = ["vendor", "hardware_version", "software_version", "serial_number", "model_name", "location"]
+LPL_FACTS = ["vendor", "software_version"]
+
+
+def as_list(node):
+    return node if isinstance(node, list) else [node]
+
+
+def nameplate_facts(item, strings):
+    if item.endswith("$DC$PhyNam"):
+        return dict(zip(DPL_FACTS, strings))
+    facts = dict(zip(LPL_FACTS, strings))
+    if len(strings) > len(LPL_FACTS):
+        facts["config_revision"] = strings[-1]
+    return facts
+
+
+def tshark_nameplates(path):
+    """{server address: identity} from tshark's decode of each read of whole
+    nameplates (by invokeID) and of its response."""
+    text = run(["tshark", "-r", path, "-Y", "mms.confirmedServiceRequest == 4 || mms.confirmedServiceResponse == 4",
+                "-T", "json", "--no-duplicate-keys", "-J", "ip tcp mms"])
+    requests, servers = {}, {}
+    for pkt in json.loads(text) if text.strip() else []:
+        layers = pkt["_source"]["layers"]
+        ip, tcp = layers["ip"], layers["tcp"]
+        for mms in as_list(layers["mms"]):
+            if "mms.confirmed_RequestPDU_element" in mms:
+                pdu = mms["mms.confirmed_RequestPDU_element"]
+                names = []
+                collect_tshark_items(pdu, names)
+                requests[(ip["ip.dst"], tcp["tcp.srcport"], pdu["mms.invokeID"])] = names
+                continue
+            pdu = mms["mms.confirmed_ResponsePDU_element"]
+            items = requests.get((ip["ip.src"], tcp["tcp.dstport"], pdu["mms.invokeID"]), [])
+            if not any(i.endswith(("$DC$PhyNam", "$DC$NamPlt")) for i in items):
+                continue
+            read = pdu["mms.confirmedServiceResponse_tree"]["mms.read_element"]
+            results = as_list(read["mms.listOfAccessResult_tree"]["mms.AccessResult_tree"])
+            facts = servers.setdefault(ip["ip.src"], {})
+            for item, result in zip(items, results):
+                data = result.get("mms.success_tree", {}).get("mms.structure_tree", {}).get("mms.Data_tree", [])
+                strings = [d["mms.data.visible-string"] for d in as_list(data) if "mms.data.visible-string" in d]
+                for name, value in nameplate_facts(item, strings).items():
+                    facts.setdefault(name, value)
+    return servers
+
+
+def collect_tshark_items(node, out):
+    if isinstance(node, list):
+        for item in node:
+            collect_tshark_items(item, out)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "mms.itemId":
+                out += as_list(value)
+            else:
+                collect_tshark_items(value, out)
+
+
+def inventory_identities(path, work):
+    """{address: identity} of the inventory `mamori --inventory` builds from path."""
+    db = os.path.join(work, "inventory.db")
+    run([os.environ["MAMORI_BIN"], "--inventory", db, "--no-progress", "--no-event-log", "-r", path])
+    out = run([os.environ["MAMORI_BIN"], "inventory", "--db", db, "--format", "json"])
+    devices = [json.loads(line) for line in out.splitlines() if line.strip()]
+    return {d["address"]: {k: v["value"] for k, v in d["identity"].items()} for d in devices if d["identity"]}
+
 
 def compare(capture, path):
-    """(ok, description, number of tshark MMS PDUs) for one capture."""
+    """(ok, description, number of tshark MMS PDUs, number of frames with
+    several) for one capture."""
     theirs = tshark_pdus(path)
     ours = our_pdus(mamori_events(path))
     numbers = frame_numbers(path)
@@ -245,8 +321,9 @@ def compare(capture, path):
         if diff and not known:
             problems.append("frame %d differs: %s" % (frame, diff))
     n = sum(len(f["pdus"]) for f in theirs.values())
-    return (not problems, "%s: %d tshark MMS PDUs, %d frames with mamori MMS events%s" % (
-        capture, n, len(ours), "".join("\n#   " + p for p in problems[:20]))), n
+    several = sum(1 for f in theirs.values() if len(f["pdus"]) > 1)
+    return (not problems, "%s: %d tshark MMS PDUs (%d frames with several), %d frames with mamori MMS events%s" % (
+        capture, n, several, len(ours), "".join("\n#   " + p for p in problems[:20]))), n, several
 
 
 def main():
@@ -254,15 +331,21 @@ def main():
     results = []  # (ok, description)
     total_tshark = 0
     for capture in MMS_CAPTURES:
-        result, n = compare(capture, os.path.join(corpus, capture))
+        result, n, _ = compare(capture, os.path.join(corpus, capture))
         results.append(result)
         total_tshark += n
     with tempfile.TemporaryDirectory() as tmp:
         label, args = GENERATED
         path = os.path.join(tmp, "gen_mms.pcap")
         run([os.path.join(os.environ["MAMORI_BUILD_ROOT"], "tests/bench/gen_mms"), path] + args)
-        result, n = compare(label, path)
-        results.append((result[0] and n > 1000, result[1]))
+        result, n, several = compare(label, path)
+        results.append((result[0] and n > 1000 and several > 0, result[1]))
+        expected = tshark_nameplates(path)
+        ours = inventory_identities(path, tmp)
+        results.append((len(expected) == int(args[1]) and ours == expected,
+                        "%s: inventory identities from nameplate reads equal tshark's, %d servers%s" % (
+                            label, len(expected), "" if ours == expected else "\n#   ours %s\n#   tshark %s" % (
+                                ours, expected))))
     for capture, user in NOT_MMS_CAPTURES.items():
         events = mamori_events(os.path.join(corpus, capture))
         mms_ops = [e for e in events if e.get("protocol") == "mms" and "MMSpdu" in e.get("mms", {})]
