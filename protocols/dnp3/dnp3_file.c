@@ -1,8 +1,6 @@
 /* dnp3_file.c — group 70 file-control objects and group 120 names. */
 #include "dnp3_file.h"
 
-#include "dnp3_values.h"
-
 enum file_variation {
     FILE_AUTHENTICATION = 2,
     FILE_COMMAND = 3,
@@ -14,81 +12,73 @@ enum file_variation {
 };
 
 #define FILE_LAST_BLOCK 0x80000000u
+#define FILE_BLOCK_NUMBER 0 /* field width marking the 32-bit block number and last-block flag */
+#define FILE_FIELDS_MAX 8
 
-/* The rest of the object as text under `key` (names, status text, strings). */
-static void rest_as_string(cursor *obj, const char *key, struct mamori_detail *d)
-{
-    size_t n = cursor_left(obj);
-    const uint8_t *text = cursor_bytes(obj, n);
-    if (n)
-        detail_string(d, key, text, n);
-}
+/* One fixed field: little-endian, `width` bytes, shown under `key` (NULL:
+ * skipped, as the name offset and size before a name that ends the object). */
+struct file_field {
+    const char *key;
+    uint8_t width;
+};
 
-static void block_number(cursor *obj, struct mamori_detail *d)
+/* A variation: its fixed fields, then what the rest of the object is. */
+struct file_layout {
+    struct file_field fields[FILE_FIELDS_MAX];
+    const char *text_key; /* the rest as text under this key, or NULL */
+    bool data_len;        /* the rest is file data: only its length is shown */
+};
+
+/* IEEE 1815-2012 clause A.32 (g70v2-v8); offsets and sizes of names are
+ * skipped because the name always ends the object. */
+static const struct file_layout file_layouts[] = {
+    [FILE_AUTHENTICATION] = { { { NULL, 8 }, { "file.auth", 4 } }, "credentials", false },
+    [FILE_COMMAND] = { { { NULL, 4 }, { "timestamp", 6 }, { "file.perms", 2 }, { "file.auth", 4 }, { "file.size", 4 },
+                         { "file.mode", 2 }, { "file.maxblock", 2 }, { "file.reqID", 2 } },
+                       "file_name", false },
+    [FILE_COMMAND_STATUS] = { { { "file.handle", 4 }, { "file.size", 4 }, { "file.maxblock", 2 }, { "file.reqID", 2 },
+                                { "file.status", 1 } },
+                              "text", false },
+    [FILE_TRANSPORT] = { { { "file.handle", 4 }, { "file.blocknum", FILE_BLOCK_NUMBER } }, NULL, true },
+    [FILE_TRANSPORT_STATUS] = { { { "file.handle", 4 }, { "file.blocknum", FILE_BLOCK_NUMBER }, { "file.status", 1 } },
+                                "text", false },
+    [FILE_DESCRIPTOR] = { { { NULL, 4 }, { "file.type", 2 }, { "file.size", 4 }, { "timestamp", 6 },
+                            { "file.perms", 2 }, { "file.reqID", 2 } },
+                          "file_name", false },
+    [FILE_SPECIFICATION] = { { { NULL, 0 } }, "file_name", false },
+};
+
+static void field_read(cursor *obj, const struct file_field *f, struct mamori_detail *d)
 {
-    uint32_t block = cursor_le32(obj);
-    detail_uint(d, "file.blocknum", block & ~FILE_LAST_BLOCK);
-    detail_bool(d, "file.lastblock", block & FILE_LAST_BLOCK);
+    if (f->width == FILE_BLOCK_NUMBER) {
+        uint32_t block = cursor_le32(obj);
+        detail_uint(d, f->key, block & ~FILE_LAST_BLOCK);
+        detail_bool(d, "file.lastblock", block & FILE_LAST_BLOCK);
+    } else if (f->key) {
+        detail_uint(d, f->key, cursor_le_n(obj, f->width));
+    } else {
+        cursor_skip(obj, f->width);
+    }
 }
 
 void dnp3_file_object_decode(cursor *obj, uint8_t variation, struct mamori_detail *d)
 {
-    switch (variation) {
-    case FILE_AUTHENTICATION:
-        cursor_skip(obj, 8); /* user name and password offsets and sizes */
-        detail_uint(d, "file.auth", cursor_le32(obj));
-        rest_as_string(obj, "credentials", d);
-        break;
-    case FILE_COMMAND:
-        cursor_skip(obj, 4); /* file name offset and size */
-        detail_uint(d, "timestamp", dnp3_time_read(obj));
-        detail_uint(d, "file.perms", cursor_le16(obj));
-        detail_uint(d, "file.auth", cursor_le32(obj));
-        detail_uint(d, "file.size", cursor_le32(obj));
-        detail_uint(d, "file.mode", cursor_le16(obj));
-        detail_uint(d, "file.maxblock", cursor_le16(obj));
-        detail_uint(d, "file.reqID", cursor_le16(obj));
-        rest_as_string(obj, "file_name", d);
-        break;
-    case FILE_COMMAND_STATUS:
-        detail_uint(d, "file.handle", cursor_le32(obj));
-        detail_uint(d, "file.size", cursor_le32(obj));
-        detail_uint(d, "file.maxblock", cursor_le16(obj));
-        detail_uint(d, "file.reqID", cursor_le16(obj));
-        detail_uint(d, "file.status", cursor_u8(obj));
-        rest_as_string(obj, "text", d);
-        break;
-    case FILE_TRANSPORT: {
-        detail_uint(d, "file.handle", cursor_le32(obj));
-        block_number(obj, d);
-        size_t n = cursor_left(obj);
-        detail_uint(d, "file.data_len", n);
-        cursor_skip(obj, n);
-        break;
-    }
-    case FILE_TRANSPORT_STATUS:
-        detail_uint(d, "file.handle", cursor_le32(obj));
-        block_number(obj, d);
-        detail_uint(d, "file.status", cursor_u8(obj));
-        rest_as_string(obj, "text", d);
-        break;
-    case FILE_DESCRIPTOR:
-        cursor_skip(obj, 4); /* file name offset and size */
-        detail_uint(d, "file.type", cursor_le16(obj));
-        detail_uint(d, "file.size", cursor_le32(obj));
-        detail_uint(d, "timestamp", dnp3_time_read(obj));
-        detail_uint(d, "file.perms", cursor_le16(obj));
-        detail_uint(d, "file.reqID", cursor_le16(obj));
-        rest_as_string(obj, "file_name", d);
-        break;
-    case FILE_SPECIFICATION: rest_as_string(obj, "file_name", d); break;
-    default: {
+    size_t n_layouts = sizeof file_layouts / sizeof file_layouts[0];
+    const struct file_layout *l = variation < n_layouts ? &file_layouts[variation] : NULL;
+    if (!l || !(l->text_key || l->data_len)) {
         size_t n = cursor_left(obj);
         const uint8_t *raw = cursor_bytes(obj, n);
         detail_bytes(d, "data", raw, raw ? n : 0);
-        break;
+        return;
     }
-    }
+    for (const struct file_field *f = l->fields; f < l->fields + FILE_FIELDS_MAX && (f->key || f->width); f++)
+        field_read(obj, f, d);
+    size_t n = cursor_left(obj);
+    const uint8_t *rest = cursor_bytes(obj, n);
+    if (l->data_len)
+        detail_uint(d, "file.data_len", n);
+    else if (n)
+        detail_string(d, l->text_key, rest, n);
 }
 
 const char *dnp3_secure_auth_name(uint8_t variation)
