@@ -101,6 +101,12 @@ static void bus_event(void *state, const struct mamori_event *ev)
     firmware_engine_observe(run->engine, ev);
 }
 
+static void bus_tick(void *state, uint64_t now_us)
+{
+    struct firmware_run *run = state;
+    firmware_engine_tick(run->engine, now_us);
+}
+
 static void bus_close(void *state) { (void)state; }
 
 int firmware_cli_attach(struct firmware_run *run, struct event_bus *bus, struct alert_route *route,
@@ -130,7 +136,8 @@ int firmware_cli_attach(struct firmware_run *run, struct event_bus *bus, struct 
     if (!run->engine)
         return -1;
     run->bus_entry = (struct event_engine){
-        .name = "inventory", .ctx = run, .worker_open = bus_open, .on_event = bus_event, .worker_close = bus_close,
+        .name = "inventory", .ctx = run, .worker_open = bus_open, .on_event = bus_event, .on_tick = bus_tick,
+        .worker_close = bus_close,
     };
     if (event_bus_attach(bus, &run->bus_entry) != 0) {
         snprintf(err, errlen, "inventory: too many engines on the event bus");

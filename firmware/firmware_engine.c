@@ -309,16 +309,29 @@ static void flush_locked(struct firmware_engine *fe)
         fprintf(fe->errs, "mamori: inventory: cannot write to the inventory database\n");
 }
 
+/* Flushes when FLUSH_INTERVAL_US has passed since the last flush. */
+static void flush_if_due(struct firmware_engine *fe, uint64_t now_us)
+{
+    if (now_us >= fe->flushed_us + FLUSH_INTERVAL_US) {
+        flush_locked(fe);
+        fe->flushed_us = now_us;
+    }
+}
+
 void firmware_engine_observe(struct firmware_engine *fe, const struct mamori_event *ev)
 {
     pthread_mutex_lock(&fe->lock);
     fe->current = ev;
     inventory_observe(fe->inv, ev);
     fe->current = NULL;
-    if (ev->time_us >= fe->flushed_us + FLUSH_INTERVAL_US) {
-        flush_locked(fe);
-        fe->flushed_us = ev->time_us;
-    }
+    flush_if_due(fe, ev->time_us);
+    pthread_mutex_unlock(&fe->lock);
+}
+
+void firmware_engine_tick(struct firmware_engine *fe, uint64_t now_us)
+{
+    pthread_mutex_lock(&fe->lock);
+    flush_if_due(fe, now_us);
     pthread_mutex_unlock(&fe->lock);
 }
 

@@ -47,6 +47,9 @@ struct firmware_engine *firmware_engine_open(const struct firmware_engine_config
                                              size_t errlen);
 /* Takes one event (thread-safe). */
 void firmware_engine_observe(struct firmware_engine *fe, const struct mamori_event *ev);
+/* Time passed without events: what changed reaches the store within the
+ * flush interval even on a quiet network (thread-safe). */
+void firmware_engine_tick(struct firmware_engine *fe, uint64_t now_us);
 /* Loads more advisories (e.g. pushed down by the hub) and matches every known
  * device against them; returns how many loaded. */
 int firmware_engine_add_advisories(struct firmware_engine *fe, const char *path, FILE *errs);

@@ -282,6 +282,18 @@ static void bus_event(void *state, const struct mamori_event *ev)
     pthread_mutex_unlock(&run->lock);
 }
 
+/* Without events, learning still ends on time and the engine's windows close. */
+static void bus_tick(void *state, uint64_t now_us)
+{
+    struct engine_run *run = state;
+    pthread_mutex_lock(&run->lock);
+    if (run->learning && run->learn_us && run->learn_start_us && now_us >= run->learn_start_us + run->learn_us)
+        learning_done(run);
+    if (!run->learning && run->engine)
+        engine_tick(run->engine, now_us);
+    pthread_mutex_unlock(&run->lock);
+}
+
 static void bus_flow(void *state, const struct flow_record *rec)
 {
     struct engine_run *run = state;
@@ -338,6 +350,7 @@ int engine_cli_attach(struct engine_run *run, struct event_bus *bus)
         .worker_open = bus_open,
         .on_event = bus_event,
         .on_flow = bus_flow,
+        .on_tick = bus_tick,
         .worker_close = bus_close,
     };
     return event_bus_attach(bus, &run->bus_entry);

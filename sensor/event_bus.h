@@ -11,6 +11,7 @@
 #define MAMORI_EVENT_BUS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../protocols/event.h"
 #include "output.h"
@@ -25,6 +26,10 @@ struct event_engine {
     void *(*worker_open)(void *ctx, unsigned worker, struct output *out);
     void (*on_event)(void *state, const struct mamori_event *ev);
     void (*on_flow)(void *state, const struct flow_record *rec); /* optional */
+    /* Optional: time passed (capture time; the wall clock while a live
+     * interface is idle), at least every 100 ms, so windows close and
+     * batches reach disk when no event comes. */
+    void (*on_tick)(void *state, uint64_t now_us);
     /* End of capture: report what is pending, then free the state. */
     void (*worker_close)(void *state);
 };

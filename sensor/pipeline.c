@@ -290,6 +290,8 @@ void pipeline_tick(struct pipeline *pl, uint64_t now_us)
         pl->now_us = now_us;
     expire_flows(pl, pl->now_us);
     tick_decoders(pl, true);
+    if (pl->out.on_tick)
+        pl->out.on_tick(pl->out.ctx, pl->now_us);
     defrag_expire(pl->defrag, pl->now_us);
     update_memory(pl);
 }

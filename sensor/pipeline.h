@@ -67,6 +67,7 @@ struct flow_record {
 struct pipeline_output {
     void (*on_event)(void *ctx, const struct mamori_event *ev);
     void (*on_flow)(void *ctx, const struct flow_record *rec);
+    void (*on_tick)(void *ctx, uint64_t now_us); /* optional: from pipeline_tick() */
     void *ctx;
 };
 
@@ -80,8 +81,8 @@ void pipeline_free(struct pipeline *pl);
 void pipeline_packet(struct pipeline *pl, int linktype, uint64_t time_us, const uint8_t *data,
                      uint32_t caplen, uint32_t wirelen);
 
-/* Expires idle flows and fragments as of `now_us` (capture time) and ticks
- * the decoders (decoder.h tick()). */
+/* Expires idle flows and fragments as of `now_us` (capture time), ticks the
+ * decoders (decoder.h tick()) and the output's on_tick. */
 void pipeline_tick(struct pipeline *pl, uint64_t now_us);
 
 /* End of capture: a last decoder tick, then every flow ends with reason

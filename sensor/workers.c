@@ -71,6 +71,15 @@ static void on_flow(void *ctx, const struct flow_record *rec)
             bus->engines[i]->on_flow(w->engine_state[i], rec);
 }
 
+static void on_tick(void *ctx, uint64_t now_us)
+{
+    struct worker *w = ctx;
+    const struct event_bus *bus = w->owner->bus;
+    for (size_t i = 0; bus && i < bus->count; i++)
+        if (bus->engines[i]->on_tick)
+            bus->engines[i]->on_tick(w->engine_state[i], now_us);
+}
+
 static void open_engines(struct worker *w)
 {
     const struct event_bus *bus = w->owner->bus;
@@ -137,7 +146,7 @@ static int init_worker(struct workers *ws, struct worker *w, unsigned index, con
         snprintf(err, errlen, "out of memory for worker %u", index);
         return -1;
     }
-    struct pipeline_output po = {.on_event = on_event, .on_flow = on_flow, .ctx = w};
+    struct pipeline_output po = {.on_event = on_event, .on_flow = on_flow, .on_tick = on_tick, .ctx = w};
     struct pipeline_config pc = *cfg->pipeline;
     pc.worker_index = index;
     pc.worker_count = ws->count;

@@ -134,7 +134,7 @@ static double run_pipeline(const struct capture *c, const struct mamori_registry
     struct pipeline_config cfg;
     pipeline_config_defaults(&cfg);
     cfg.want_detail = true;
-    struct pipeline_output out = { on_event, on_flow, r };
+    struct pipeline_output out = { .on_event = on_event, .on_flow = on_flow, .ctx = r };
     struct pipeline *pl = pipeline_new(&cfg, reg, &out);
     if (!pl) {
         fprintf(stderr, "bench_engine: pipeline_new failed\n");

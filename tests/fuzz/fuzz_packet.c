@@ -38,7 +38,7 @@ static void ignore_flow(void *ctx, const struct flow_record *rec)
     (void)rec;
 }
 
-static const struct pipeline_output outputs = { ignore_event, ignore_flow, NULL };
+static const struct pipeline_output outputs = { .on_event = ignore_event, .on_flow = ignore_flow };
 
 /* Small bounds so that eviction and overflow paths run. */
 static void small_config(struct pipeline_config *cfg, bool classify)

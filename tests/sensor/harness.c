@@ -176,6 +176,13 @@ static void on_event(void *ctx, const struct mamori_event *ev)
     copy_text(e->anomaly, sizeof e->anomaly, ev->anomaly);
 }
 
+static void on_tick(void *ctx, uint64_t now_us)
+{
+    struct harness *h = ctx;
+    h->output_ticks++;
+    h->last_output_tick_us = now_us;
+}
+
 void harness_config(struct harness *h)
 {
     memset(h, 0, sizeof *h);
@@ -192,7 +199,7 @@ void harness_config(struct harness *h)
 
 void harness_start(struct harness *h)
 {
-    struct pipeline_output out = { on_event, on_flow, h };
+    struct pipeline_output out = { .on_event = on_event, .on_flow = on_flow, .on_tick = on_tick, .ctx = h };
     h->pl = pipeline_new(&h->cfg, &h->reg, &out);
 }
 

@@ -60,6 +60,8 @@ struct harness {
     size_t n_flows;
     struct recorded_event events[HARNESS_MAX_EVENTS];
     size_t n_events;
+    unsigned output_ticks; /* pipeline_output.on_tick calls, and the last one's time */
+    uint64_t last_output_tick_us;
 };
 
 /* The registry holds only the recorder; classify is off unless asked for. */

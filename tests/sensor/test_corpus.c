@@ -75,7 +75,7 @@ static void run_capture(const char *rel, struct run *r)
     registry_init(&reg);
     struct pipeline_config cfg;
     pipeline_config_defaults(&cfg);
-    struct pipeline_output out = { on_event, on_flow, r };
+    struct pipeline_output out = { .on_event = on_event, .on_flow = on_flow, .ctx = r };
     struct pipeline *pl = pipeline_new(&cfg, &reg, &out);
     cr_assert(pl);
     char err[PCAP_ERRBUF_SIZE];

@@ -438,6 +438,8 @@ Test(flow, decoders_tick_as_capture_time_passes)
     cr_assert_str_eq(h.events[2].anomaly, "tick");
     cr_assert_eq(h.events[2].ev.time_us, SEC + 26000);
     cr_assert_eq(h.events[2].ev.where.flow_id, RECORDER_TICK_FLOW_ID, "the core leaves where as the decoder set it");
+    cr_assert_eq(h.output_ticks, 1, "engines hear time pass from pipeline_tick only");
+    cr_assert_eq(h.last_output_tick_us, SEC + 26000);
     pipeline_finish(h.pl);
     cr_assert_eq(recorder_n_ticks, 4, "a last tick at the end of the capture");
 }
