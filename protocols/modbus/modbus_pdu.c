@@ -47,32 +47,29 @@ void modbus_pdu_set_range(struct modbus_adu *adu, uint16_t start, uint32_t count
     adu->ev->range_count = count;
 }
 
-/* Values worth decoding: all of them for the detail, else what the event holds. */
-static uint32_t values_wanted(const struct modbus_adu *adu, uint32_t count)
-{
-    if (adu->ev->detail || count < MAMORI_EVENT_MAX_VALUES)
-        return count;
-    return MAMORI_EVENT_MAX_VALUES;
-}
-
+/* The first MAMORI_EVENT_MAX_VALUES values go to the event; the detail (when
+ * someone wants it) gets them all, in one tight loop each. */
 static void add_value(struct mamori_event *ev, double v)
 {
     if (ev->n_values < MAMORI_EVENT_MAX_VALUES)
         ev->values[ev->n_values++] = v;
 }
 
+static uint16_t be16_at(const uint8_t *words, uint32_t i) { return (uint16_t)(words[2 * i] << 8 | words[2 * i + 1]); }
+
 /* Reads `count` 16-bit registers into the detail array `key` and the event values. */
 void modbus_pdu_registers(struct modbus_adu *adu, cursor *c, uint32_t count, const char *key)
 {
     struct mamori_detail *d = adu->ev->detail;
-    cursor words = cursor_sub(c, 2u * (size_t)count);
-    uint32_t wanted = values_wanted(adu, count);
+    const uint8_t *words = cursor_bytes(c, 2u * (size_t)count); /* checked: every index below is < count */
+    uint32_t n = words ? count : 0;
+    for (uint32_t i = 0; i < n && i < MAMORI_EVENT_MAX_VALUES; i++)
+        add_value(adu->ev, be16_at(words, i));
+    if (!d)
+        return;
     detail_array_begin(d, key);
-    for (uint32_t i = 0; i < wanted && cursor_ok(&words); i++) {
-        uint16_t v = cursor_be16(&words);
-        detail_uint(d, NULL, v);
-        add_value(adu->ev, v);
-    }
+    for (uint32_t i = 0; i < n; i++)
+        detail_uint(d, NULL, be16_at(words, i));
     detail_end(d);
 }
 
@@ -81,16 +78,19 @@ void modbus_pdu_registers(struct modbus_adu *adu, cursor *c, uint32_t count, con
 void modbus_pdu_bits(struct modbus_adu *adu, cursor *c, uint32_t byte_cnt, uint32_t bit_cnt)
 {
     struct mamori_detail *d = adu->ev->detail;
-    const uint8_t *packed = cursor_bytes(c, byte_cnt);
+    const uint8_t *packed = cursor_bytes(c, byte_cnt); /* checked: every index below is < byte_cnt */
     if (!packed)
         return;
     uint32_t bits = bit_cnt < byte_cnt * 8u ? bit_cnt : byte_cnt * 8u;
-    uint32_t wanted = values_wanted(adu, bits);
+    for (uint32_t i = 0; i < bits && i < MAMORI_EVENT_MAX_VALUES; i++)
+        add_value(adu->ev, (packed[i / 8] >> (i % 8)) & 1u);
+    if (!d)
+        return;
     detail_array_begin(d, "bitval");
-    for (uint32_t i = 0; i < wanted; i++) {
-        unsigned bit = (packed[i / 8] >> (i % 8)) & 1u; /* i / 8 < byte_cnt: checked above */
-        detail_uint(d, NULL, bit);
-        add_value(adu->ev, bit);
+    for (uint32_t byte = 0; byte * 8u < bits; byte++) {
+        uint32_t in_byte = bits - byte * 8u < 8u ? bits - byte * 8u : 8u;
+        for (unsigned v = packed[byte], k = 0; k < in_byte; k++, v >>= 1)
+            detail_uint(d, NULL, v & 1u);
     }
     detail_end(d);
 }
