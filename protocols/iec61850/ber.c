@@ -2,9 +2,7 @@
  * value decoders. */
 #include "ber.h"
 
-#define BER_TAG_LONG_FORM 0x1f
 #define BER_TAG_MORE 0x80
-#define BER_LEN_LONG_FORM 0x80
 #define BER_LEN_RESERVED 0xff
 #define BER_TAG_MAX_OCTETS 4
 #define BER_LEN_MAX_OCTETS 4
@@ -22,8 +20,8 @@ static enum ber_status read_tlv(cursor *c, struct ber_tlv *tlv, bool *cut)
     if (cursor_empty(c))
         return c->overrun ? BER_TRUNCATED : BER_END;
     uint8_t first = cursor_u8(c);
-    tlv->cls = (enum ber_class)(first >> 6);
-    tlv->constructed = (first & 0x20) != 0;
+    tlv->cls = (enum ber_class)(first >> BER_CLASS_SHIFT);
+    tlv->constructed = (first & BER_CONSTRUCTED) != 0;
     tlv->tag = first & BER_TAG_LONG_FORM;
     if (tlv->tag == BER_TAG_LONG_FORM) {
         uint32_t tag = 0;
@@ -63,7 +61,7 @@ static enum ber_status read_tlv(cursor *c, struct ber_tlv *tlv, bool *cut)
     return BER_OK;
 }
 
-enum ber_status ber_next(cursor *c, struct ber_tlv *tlv) { return read_tlv(c, tlv, NULL); }
+enum ber_status ber_next_any(cursor *c, struct ber_tlv *tlv) { return read_tlv(c, tlv, NULL); }
 
 enum ber_status ber_next_cut(cursor *c, struct ber_tlv *tlv, bool *cut)
 {

@@ -172,12 +172,3 @@ void goose_sv_anomaly_begin(struct mamori_event *ev, struct mamori_sink *sink, c
     if (object)
         ev->object = *object;
 }
-
-bool goose_sv_fixed_uint(cursor value, size_t max_octets, uint64_t *out)
-{
-    size_t n = cursor_left(&value);
-    if (n == 0 || n > max_octets || n > sizeof *out)
-        return false;
-    *out = cursor_be_n(&value, n);
-    return true;
-}

@@ -103,6 +103,13 @@ static inline enum ber_status goose_sv_next(cursor *c, struct ber_tlv *tlv, bool
 
 /* Reads a BER value as a fixed-size big-endian unsigned of 1..max_octets octets
  * (SV smpCnt, confRev, smpRate; GOOSE stNum as INTEGER goes through ber_uint). */
-bool goose_sv_fixed_uint(cursor value, size_t max_octets, uint64_t *out);
+static inline bool goose_sv_fixed_uint(cursor value, size_t max_octets, uint64_t *out)
+{
+    size_t n = cursor_left(&value);
+    if (n == 0 || n > max_octets || n > sizeof *out)
+        return false;
+    *out = cursor_be_n(&value, n);
+    return true;
+}
 
 #endif

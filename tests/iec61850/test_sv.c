@@ -379,3 +379,83 @@ Test(sv, smp_cnt_wraps_at_smp_rate_when_it_counts_per_second)
     send_count(&a, 0);
     cr_assert_eq(capture_count(&cap, "smp_cnt_discontinuity"), 1);
 }
+
+/* Feeds `frame` to a fresh flow state (the full BER walk) and returns its one
+ * event, for comparing with what a flow that holds a template decoded. */
+static struct captured_event full_walk(const struct ber_buf *frame)
+{
+    struct capture fresh;
+    capture_init(&fresh, true);
+    struct mamori_decoder_options opts = { 65536, 0 };
+    void *st = sv_decoder.state_new(&opts);
+    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, 0, false, &fresh.sink, NULL };
+    sv_decoder.parse(st, frame->b, frame->n, &ctx);
+    cr_assert_eq(fresh.n, 1);
+    struct captured_event e = fresh.ev[0];
+    sv_decoder.state_free(st);
+    capture_free(&fresh);
+    return e;
+}
+
+static void expect_same_as_full_walk(const struct ber_buf *frame, uint64_t time_us)
+{
+    capture_clear(&cap);
+    feed(state, frame, time_us);
+    cr_assert_eq(cap.n, 1);
+    struct captured_event want = full_walk(frame);
+    cr_assert_str_eq(cap.ev[0].json, want.json);
+    cr_assert_str_eq(cap.ev[0].object, want.object);
+    cr_assert_eq(cap.ev[0].n_values, want.n_values);
+    for (uint32_t i = 0; i < want.n_values; i++)
+        cr_assert_float_eq(cap.ev[0].values[i], want.values[i], 0);
+}
+
+Test(sv, frames_laid_out_as_the_last_one_decode_as_the_full_walk_does)
+{
+    struct asdu_params a = defaults();
+    a.optional = true;
+    a.smp_rate = 80;
+    a.smp_cnt = 10;
+    struct ber_buf frame;
+    build(&frame, &a, 1, 1);
+    feed(state, &frame, 0); /* the template */
+    a.smp_cnt = 11;
+    build(&frame, &a, 1, 1);
+    size_t seq_end = frame.n - (2 + 8); /* smpMod is absent: seqData, then gmidData's tag, length, value */
+    frame.b[seq_end - 1] = 0x7f;        /* last measurement's quality */
+    frame.b[seq_end - 5] = 0x42;        /* its value */
+    expect_same_as_full_walk(&frame, 250);
+    cr_assert_float_eq(cap.ev[0].values[7], (double)0x42, 0);
+    cr_assert(strstr(cap.ev[0].json, "\"smpCnt\":11,") != NULL);
+    cr_assert(strstr(cap.ev[0].json, "{\"value\":66,\"quality\":127}") != NULL, "%s", cap.ev[0].json);
+    /* the same length but another svID is another stream: not the template's */
+    a.sv_id = "MU02";
+    a.smp_cnt = 12;
+    build(&frame, &a, 1, 1);
+    expect_same_as_full_walk(&frame, 500);
+    cr_assert_str_eq(cap.ev[0].object, "MU02");
+    /* nor is gmidData a per-sample value */
+    a.smp_cnt = 13;
+    build(&frame, &a, 1, 1);
+    frame.b[frame.n - 1] ^= 1;
+    expect_same_as_full_walk(&frame, 750);
+    cr_assert(strstr(cap.ev[0].json, "\"gmidData\":\"001b19fffe000000\"") != NULL, "%s", cap.ev[0].json);
+}
+
+Test(sv, template_keeps_the_smp_cnt_checks)
+{
+    struct asdu_params a[2] = { defaults(), defaults() };
+    struct ber_buf frame;
+    for (uint32_t c = 0; c < 6; c += 2) {
+        a[0].smp_cnt = c;
+        a[1].smp_cnt = c + 1;
+        build(&frame, a, 2, 2);
+        feed(state, &frame, c * 250u);
+    }
+    cr_assert_eq(operations(), 6);
+    cr_assert_eq(cap.n, 6);
+    feed(state, &frame, 2000); /* the same two samples again */
+    cr_assert_eq(capture_count(&cap, "duplicate_sample"), 1);
+    cr_assert(strstr(cap.ev[6].json, "\"noASDU\":2,\"asdu\":0,\"svID\":\"MU01\",\"smpCnt\":4,") != NULL, "%s",
+              cap.ev[6].json);
+}
