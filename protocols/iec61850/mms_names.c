@@ -136,19 +136,16 @@ static bool ends_with(const char *s, size_t n, const char *suffix)
 
 static bool contains(const char *s, size_t n, const char *needle)
 {
-    size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= n; i++)
-        if (memcmp(s + i, needle, k) == 0)
-            return true;
-    return false;
+    return memmem(s, n, needle, strlen(needle)) != NULL;
 }
 
+/* The suffix is tested first: most items end in none, and it is the cheaper test. */
 static void check_control(struct mms_pdu_ctx *p, const char *item, size_t n)
 {
-    if (!item || !contains(item, n, control_marker))
+    if (!item)
         return;
     for (size_t i = 0; i < sizeof control_suffixes / sizeof control_suffixes[0]; i++)
-        if (ends_with(item, n, control_suffixes[i]))
+        if (ends_with(item, n, control_suffixes[i]) && contains(item, n, control_marker))
             p->control = true;
 }
 
