@@ -73,6 +73,16 @@ static void link_detail(struct mamori_detail *d, const struct dnp3_link_frame *f
     detail_uint(d, "src", f->src);
 }
 
+/* The application function an event is about; its info, NULL when unknown. */
+static const struct dnp3_function_info *event_function(struct mamori_event *ev, uint8_t fc)
+{
+    const struct dnp3_function_info *info = dnp3_function_lookup(fc);
+    ev->has_function = true;
+    ev->function_code = fc;
+    ev->function_name = info ? info->name : NULL;
+    return info;
+}
+
 /* An anomaly about a frame or fragment; `fc` < 0 when there is no function. */
 static void emit_anomaly(const struct mamori_parse_ctx *ctx, const char *name, enum mamori_op op,
                          const struct dnp3_link_frame *f, bool from_outstation, int fc)
@@ -87,12 +97,8 @@ static void emit_anomaly(const struct mamori_parse_ctx *ctx, const char *name, e
         ev.unit = from_outstation ? f->src : f->dst;
         link_detail(ev.detail, f);
     }
-    if (fc >= 0) {
-        const struct dnp3_function_info *info = dnp3_function_lookup((uint8_t)fc);
-        ev.has_function = true;
-        ev.function_code = (uint32_t)fc;
-        ev.function_name = info ? info->name : NULL;
-    }
+    if (fc >= 0)
+        event_function(&ev, (uint8_t)fc);
     mamori_emit(ctx->sink, &ev);
 }
 
@@ -148,7 +154,8 @@ static int64_t track_transaction(struct dnp3_state *st, const struct mamori_pars
         return dnp3_session_answer(&st->session, DNP3_PENDING_REQUEST, master, outstation, seq, ctx->time_us);
     if (h->func == DNP3_FC_UNSOLICITED_RESPONSE) {
         if (h->ctl & DNP3_AL_CON)
-            dnp3_session_expect(&st->session, DNP3_PENDING_UNSOLICITED, master, outstation, seq, ctx->time_us);
+            dnp3_session_expect(&st->session, DNP3_PENDING_UNSOLICITED, h->func, master, outstation, seq,
+                                ctx->time_us);
         return -1;
     }
     if (h->func == DNP3_FC_CONFIRM)
@@ -166,7 +173,7 @@ static int64_t track_transaction(struct dnp3_state *st, const struct mamori_pars
                                                               ctx->time_us);
     if (facts->info && facts->info->expects_response && !is_broadcast(f->dst))
         facts->flood_starts =
-            dnp3_session_expect(&st->session, DNP3_PENDING_REQUEST, master, outstation, seq, ctx->time_us);
+            dnp3_session_expect(&st->session, DNP3_PENDING_REQUEST, h->func, master, outstation, seq, ctx->time_us);
     return -1;
 }
 
@@ -241,16 +248,13 @@ static void fragment_process(struct dnp3_state *st, const struct mamori_parse_ct
         mamori_emit(ctx->sink, &ev);
         return;
     }
-    facts.info = dnp3_function_lookup(facts.h.func);
+    facts.info = event_function(&ev, facts.h.func);
     facts.from_outstation = dnp3_function_is_response(facts.h.func);
     ev.role = facts.h.func == DNP3_FC_UNSOLICITED_RESPONSE ? MAMORI_ROLE_UNSOLICITED
               : facts.from_outstation                      ? MAMORI_ROLE_RESPONSE
                                                            : MAMORI_ROLE_REQUEST;
     ev.has_unit = true;
     ev.unit = facts.from_outstation ? f->src : f->dst;
-    ev.has_function = true;
-    ev.function_code = facts.h.func;
-    ev.function_name = facts.info ? facts.info->name : NULL;
     detail_uint(d, "al.ctl", facts.h.ctl);
     detail_uint(d, "al.seq", facts.h.ctl & DNP3_AL_SEQ);
     detail_uint(d, "al.func", facts.h.func);
@@ -363,6 +367,31 @@ static size_t dnp3_parse(void *state, const uint8_t *data, size_t len, const str
     return used;
 }
 
+/* The flow ended: every request still awaiting its response is reported. */
+static void dnp3_finish(void *state, const struct mamori_parse_ctx *ctx)
+{
+    struct dnp3_state *st = state;
+    struct dnp3_pending req;
+    while (dnp3_session_take_unanswered(&st->session, &req)) {
+        struct mamori_event ev;
+        mamori_event_init(&ev, ctx->sink, dnp3_name);
+        ev.kind = MAMORI_EVENT_ANOMALY;
+        ev.anomaly = "unanswered_request";
+        ev.role = MAMORI_ROLE_REQUEST;
+        const struct dnp3_function_info *info = event_function(&ev, req.func);
+        ev.op = info ? info->op : MAMORI_OP_OTHER;
+        ev.has_unit = true;
+        ev.unit = req.outstation;
+        detail_uint(ev.detail, "dst", req.outstation);
+        detail_uint(ev.detail, "src", req.master);
+        detail_uint(ev.detail, "al.seq", req.seq);
+        detail_uint(ev.detail, "al.func", req.func);
+        detail_uint(ev.detail, "request_time_us", req.time_us);
+        detail_uint(ev.detail, "count", st->session.unanswered);
+        mamori_emit(ctx->sink, &ev);
+    }
+}
+
 static enum mamori_probe dnp3_probe(const uint8_t *data, size_t len, enum mamori_direction dir)
 {
     (void)dir;
@@ -397,4 +426,5 @@ const struct mamori_decoder dnp3_decoder = {
     .state_new = dnp3_state_new,
     .state_free = dnp3_state_free,
     .parse = dnp3_parse,
+    .finish = dnp3_finish,
 };

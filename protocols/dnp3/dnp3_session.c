@@ -20,7 +20,7 @@ static bool expired(const struct dnp3_session *s, uint64_t then_us, uint64_t now
     return s->timeout_us && now_us > then_us && now_us - then_us > s->timeout_us;
 }
 
-bool dnp3_session_expect(struct dnp3_session *s, enum dnp3_pending_kind kind, uint16_t master,
+bool dnp3_session_expect(struct dnp3_session *s, enum dnp3_pending_kind kind, uint8_t func, uint16_t master,
                          uint16_t outstation, uint8_t seq, uint64_t now_us)
 {
     struct dnp3_pending *slot = NULL, *oldest = &s->pending[0];
@@ -46,7 +46,7 @@ bool dnp3_session_expect(struct dnp3_session *s, enum dnp3_pending_kind kind, ui
         flood_starts = !s->flooded;
         s->flooded = true;
     }
-    *slot = (struct dnp3_pending){ true, (uint8_t)kind, seq, master, outstation, now_us };
+    *slot = (struct dnp3_pending){ true, (uint8_t)kind, seq, func, master, outstation, now_us };
     return flood_starts;
 }
 
@@ -64,6 +64,22 @@ int64_t dnp3_session_answer(struct dnp3_session *s, enum dnp3_pending_kind kind,
         return -1;
     newest->used = false;
     return now_us >= newest->time_us ? (int64_t)(now_us - newest->time_us) : 0;
+}
+
+bool dnp3_session_take_unanswered(struct dnp3_session *s, struct dnp3_pending *out)
+{
+    struct dnp3_pending *oldest = NULL;
+    for (size_t i = 0; i < DNP3_MAX_PENDING; i++) {
+        struct dnp3_pending *p = &s->pending[i];
+        if (p->used && p->kind == DNP3_PENDING_REQUEST && (!oldest || p->time_us < oldest->time_us))
+            oldest = p;
+    }
+    if (!oldest)
+        return false;
+    *out = *oldest;
+    oldest->used = false;
+    s->unanswered++;
+    return true;
 }
 
 void dnp3_session_select(struct dnp3_session *s, uint16_t master, uint16_t outstation, uint8_t seq,

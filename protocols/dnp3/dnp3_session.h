@@ -4,7 +4,8 @@
  *
  * Bounded: at most DNP3_MAX_PENDING outstanding requests (more is a flood; the
  * oldest is dropped) and DNP3_MAX_SELECTS remembered selects. Entries older
- * than the response timeout are forgotten. Emits nothing; the decoder turns
+ * than the response timeout are forgotten; requests still outstanding when
+ * the flow ends are handed back oldest first. Emits nothing; the decoder turns
  * the answers into latency and anomalies. */
 #ifndef MAMORI_DNP3_SESSION_H
 #define MAMORI_DNP3_SESSION_H
@@ -25,6 +26,7 @@ struct dnp3_pending {
     bool used;
     uint8_t kind;
     uint8_t seq;
+    uint8_t func; /* the request's application function */
     uint16_t master, outstation;
     uint64_t time_us;
 };
@@ -40,6 +42,7 @@ struct dnp3_select {
 struct dnp3_session {
     uint64_t timeout_us;
     bool flooded; /* reported once, re-armed when the backlog drains */
+    uint32_t unanswered; /* requests reported unanswered so far */
     struct dnp3_pending pending[DNP3_MAX_PENDING];
     struct dnp3_select selects[DNP3_MAX_SELECTS];
 };
@@ -48,13 +51,17 @@ void dnp3_session_init(struct dnp3_session *s, uint64_t timeout_us);
 
 /* Records an outstanding entry. Returns true when this entry starts a flood
  * (the table was full of live entries). */
-bool dnp3_session_expect(struct dnp3_session *s, enum dnp3_pending_kind kind, uint16_t master,
+bool dnp3_session_expect(struct dnp3_session *s, enum dnp3_pending_kind kind, uint8_t func, uint16_t master,
                          uint16_t outstation, uint8_t seq, uint64_t now_us);
 
 /* Matches a response (kind REQUEST) or a confirm (kind UNSOLICITED) to its
  * outstanding entry; returns the latency in microseconds, or -1. */
 int64_t dnp3_session_answer(struct dnp3_session *s, enum dnp3_pending_kind kind, uint16_t master,
                             uint16_t outstation, uint8_t seq, uint64_t now_us);
+
+/* Takes the oldest request still awaiting its response into *out and counts
+ * it as unanswered; false when none is left (confirms are not requests). */
+bool dnp3_session_take_unanswered(struct dnp3_session *s, struct dnp3_pending *out);
 
 /* A select request's objects, identified by a hash of their bytes. */
 void dnp3_session_select(struct dnp3_session *s, uint16_t master, uint16_t outstation, uint8_t seq,

@@ -65,6 +65,12 @@ void dnp3_feed_datagram(struct dnp3_feed *f, enum mamori_direction dir, uint64_t
     dnp3_decoder.parse(f->state, data, len, &ctx);
 }
 
+void dnp3_feed_finish(struct dnp3_feed *f, uint64_t t_us)
+{
+    struct mamori_parse_ctx ctx = { .dir = MAMORI_DIR_TO_SERVER, .time_us = t_us, .sink = &f->sink };
+    dnp3_decoder.finish(f->state, &ctx);
+}
+
 size_t dnp3_feed_count(const struct dnp3_feed *f, const char *needle)
 {
     size_t n = 0;

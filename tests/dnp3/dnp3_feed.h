@@ -37,6 +37,8 @@ void dnp3_feed_free(struct dnp3_feed *f);
 void dnp3_feed_stream(struct dnp3_feed *f, enum mamori_direction dir, uint64_t t_us, const void *data, size_t len);
 void dnp3_feed_datagram(struct dnp3_feed *f, enum mamori_direction dir, uint64_t t_us, const void *data,
                         size_t len);
+/* The flow ends at t_us (the decoder's finish()). */
+void dnp3_feed_finish(struct dnp3_feed *f, uint64_t t_us);
 /* Number of event lines containing `needle`. */
 size_t dnp3_feed_count(const struct dnp3_feed *f, const char *needle);
 /* Line i, or "" past the end. */

@@ -138,3 +138,30 @@ Test(dnp3_session, function_code_anomalies)
     cr_assert_eq(dnp3_feed_count(&f, "\"anomaly\":\"malformed\""), 0);
     dnp3_feed_free(&f);
 }
+
+Test(dnp3_session, unanswered_requests_reported_when_the_flow_ends)
+{
+    struct dnp3_feed f;
+    dnp3_feed_init(&f);
+    SEND(&f, 1000, OUTSTATION, 0xC5, 0x01, 0x3c, 0x01, 0x06); /* read class 0, seq 5: answered */
+    SEND(&f, 1500, MASTER, 0xC5, 0x81, 0x00, 0x00);
+    SEND(&f, 2000, OUTSTATION, 0xC6, 0x01, 0x3c, 0x02, 0x06); /* read class 1, seq 6: never answered */
+    SEND(&f, 3000, OUTSTATION, 0xC7, 0x0D);                   /* cold restart, seq 7: never answered */
+    SEND(&f, 3500, MASTER, 0xF3, 0x82, 0x00, 0x00);           /* unsolicited, CON, seq 3: not a request */
+    size_t before = f.n_lines;
+    dnp3_feed_finish(&f, 9000);
+    cr_assert_eq(f.n_lines, before + 2);
+    cr_assert(strstr(dnp3_feed_line(&f, before),
+                     "\"kind\":\"anomaly\",\"anomaly\":\"unanswered_request\",\"role\":\"request\",\"op\":\"read\","
+                     "\"unit\":10,\"function_code\":1,\"function\":\"read\",\"dnp3\":{\"dst\":10,\"src\":1,"
+                     "\"al.seq\":6,\"al.func\":1,\"request_time_us\":2000,\"count\":1}"),
+              "%s", dnp3_feed_line(&f, before));
+    cr_assert(strstr(dnp3_feed_line(&f, before + 1),
+                     "\"anomaly\":\"unanswered_request\",\"role\":\"request\",\"op\":\"restart\",\"unit\":10,"
+                     "\"function_code\":13,\"function\":\"cold_restart\",\"dnp3\":{\"dst\":10,\"src\":1,"
+                     "\"al.seq\":7,\"al.func\":13,\"request_time_us\":3000,\"count\":2}"),
+              "%s", dnp3_feed_line(&f, before + 1));
+    dnp3_feed_finish(&f, 9500); /* reported once */
+    cr_assert_eq(f.n_lines, before + 2);
+    dnp3_feed_free(&f);
+}
