@@ -16,12 +16,20 @@
 #include "baseline.h"
 #include "engine.h"
 #include "profile.h"
+#include "sensor/config.h"
 
 #define EXIT_BAD_FILE 1
 #define EXIT_USAGE 2
 #define HOSTNAME_MAX 64
 #define US_PER_S 1000000ull
 #define MAX_LEARN_S (365ull * 86400)
+
+/* One worker's view: its run and the capture time its ticks have reached. */
+struct engine_worker {
+    struct engine_run *run;
+    uint64_t now_us;
+    bool open;
+};
 
 struct engine_run {
     const char *sector, *site, *baseline_path, *sensor;
@@ -37,6 +45,7 @@ struct engine_run {
     bool learning;
     struct alert_route *route; /* the alert log and the hub link */
     struct event_engine bus_entry;
+    struct engine_worker workers[CONFIG_MAX_WORKERS];
     char sensor_name[HOSTNAME_MAX];
     int status;
 };
@@ -256,18 +265,21 @@ static void learning_done(struct engine_run *run)
 
 static void *bus_open(void *ctx, unsigned worker, struct output *out)
 {
-    (void)worker;
     struct engine_run *run = ctx;
+    if (worker >= CONFIG_MAX_WORKERS)
+        return NULL;
+    struct engine_worker *w = &run->workers[worker];
     pthread_mutex_lock(&run->lock);
     alert_route_set_output(run->route, out);
     run->open_workers++;
+    *w = (struct engine_worker){ .run = run, .open = true };
     pthread_mutex_unlock(&run->lock);
-    return run;
+    return w;
 }
 
 static void bus_event(void *state, const struct mamori_event *ev)
 {
-    struct engine_run *run = state;
+    struct engine_run *run = ((struct engine_worker *)state)->run;
     pthread_mutex_lock(&run->lock);
     if (run->learning) {
         if (!run->learn_start_us)
@@ -282,21 +294,35 @@ static void bus_event(void *state, const struct mamori_event *ev)
     pthread_mutex_unlock(&run->lock);
 }
 
+/* The time every open worker has reached: a worker's tick must not close a
+ * window another worker still has events for. */
+static uint64_t workers_reached_us(const struct engine_run *run)
+{
+    uint64_t reached = UINT64_MAX;
+    for (size_t i = 0; i < CONFIG_MAX_WORKERS; i++)
+        if (run->workers[i].open && run->workers[i].now_us < reached)
+            reached = run->workers[i].now_us;
+    return reached;
+}
+
 /* Without events, learning still ends on time and the engine's windows close. */
 static void bus_tick(void *state, uint64_t now_us)
 {
-    struct engine_run *run = state;
+    struct engine_worker *w = state;
+    struct engine_run *run = w->run;
     pthread_mutex_lock(&run->lock);
-    if (run->learning && run->learn_us && run->learn_start_us && now_us >= run->learn_start_us + run->learn_us)
+    w->now_us = now_us;
+    uint64_t reached = workers_reached_us(run);
+    if (run->learning && run->learn_us && run->learn_start_us && reached >= run->learn_start_us + run->learn_us)
         learning_done(run);
     if (!run->learning && run->engine)
-        engine_tick(run->engine, now_us);
+        engine_tick(run->engine, reached);
     pthread_mutex_unlock(&run->lock);
 }
 
 static void bus_flow(void *state, const struct flow_record *rec)
 {
-    struct engine_run *run = state;
+    struct engine_run *run = ((struct engine_worker *)state)->run;
     pthread_mutex_lock(&run->lock);
     if (run->learning)
         baseline_learn_flow(run->baseline, rec);
@@ -307,8 +333,10 @@ static void bus_flow(void *state, const struct flow_record *rec)
 
 static void bus_close(void *state)
 {
-    struct engine_run *run = state;
+    struct engine_worker *w = state;
+    struct engine_run *run = w->run;
     pthread_mutex_lock(&run->lock);
+    w->open = false;
     if (--run->open_workers == 0 && run->engine)
         engine_finish(run->engine);
     pthread_mutex_unlock(&run->lock);
