@@ -187,9 +187,12 @@ static const struct named_finding named_findings[] = {
     { "resume", FINDING_MODE_CHANGE },
     { "reset", FINDING_MODE_CHANGE },
     { "kill", FINDING_MODE_CHANGE },
-    { "initialize_upload", FINDING_PROGRAM_UPLOAD },         /* UMAS 0x30-0x32 */
-    { "upload_block", FINDING_PROGRAM_UPLOAD },
-    { "end_strategy_upload", FINDING_PROGRAM_UPLOAD },
+    /* UMAS names the transfer from the PLC's side: its "download" (0x33-0x35)
+     * reads the program back (small requests, large answers), its "upload"
+     * (0x30-0x32) writes one in and falls to program download below. */
+    { "initialize_download", FINDING_PROGRAM_UPLOAD },
+    { "download_block", FINDING_PROGRAM_UPLOAD },
+    { "end_strategy_download", FINDING_PROGRAM_UPLOAD },
     { "initiate_upload_sequence", FINDING_PROGRAM_UPLOAD },  /* MMS */
     { "upload_segment", FINDING_PROGRAM_UPLOAD },
     { "terminate_upload_sequence", FINDING_PROGRAM_UPLOAD },

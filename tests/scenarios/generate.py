@@ -328,7 +328,7 @@ def scenarios():
     modbus_attack(new('modbus_restart'), [mb_diagnostics(1, 1, 0x0001, 0x0000)], reply=lambda i, p: p)
     modbus_attack(new('modbus_listen_only'), [mb_diagnostics(1, 1, 0x0004, 0x0000)])
     modbus_attack(new('modbus_program_download'),
-                  [mb_umas(1, 1, 0x00, 0x33, b'\x01\x00\x00\x00'), mb_umas(2, 1, 0x00, 0x34, b'\x01\x00' + bytes(64))],
+                  [mb_umas(1, 1, 0x00, 0x30, b'\x01\x00\x00\x00'), mb_umas(2, 1, 0x00, 0x31, b'\x01\x00' + bytes(64))],
                   reply=lambda i, p: mbap(i + 1, 1, b'\x5a\x00\xfe'))
     modbus_attack(new('modbus_unit_sweep'), [mb_read_holding(u, u, 0, 1) for u in range(1, 201)],
                   reply=lambda i, p: mb_exception(i + 1, i + 1, 3, 0x0B) if i else mb_read_holding_rsp(1, 1, [200]))
