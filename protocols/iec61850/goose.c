@@ -7,8 +7,10 @@
  * source MAC and APPID; a flow may carry a few gocbRefs) the decoder follows
  * stNum/sqNum, timeAllowedtoLive, confRev, simulation and ndsCom and reports
  * what protection engineers watch as anomaly events; the worker-wide registry
- * notices a second flow publishing the same gocbRef. It does not decode the
- * GSE management PDU beyond naming it. */
+ * notices a second flow publishing the same gocbRef. A publisher that falls
+ * silent is found by tick(): the worker's shared state watches every GOOSE
+ * flow and wakes at the earliest timeAllowedtoLive deadline. It does not
+ * decode the GSE management PDU beyond naming it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +23,8 @@
 #define GOOSE_MIN_STALE_US 1000000u /* a gocbRef changes publisher only after this much silence */
 #define US_PER_MS 1000u
 #define GOOSE_PDU_DEPTH 1           /* goosePdu members sit one level inside the APDU */
+#define GOOSE_WATCH_MAX 4096        /* publisher flows a worker watches for silence */
+#define GOOSE_NOTHING_DUE UINT64_MAX
 
 /* APDU CHOICE (IEC 61850-8-1 Annex A). */
 #define GOOSE_TAG_GSE_MNGT_PDU 0
@@ -81,9 +85,25 @@ struct goose_cb {
     bool silence_reported;
 };
 
+struct goose_shared;
+
 struct goose_state {
     uint64_t owner; /* registry owner id, 0 until the first frame */
     struct goose_cb cbs[GOOSE_MAX_CONTROL_BLOCKS];
+    struct mamori_endpoints where; /* the publisher's addresses, for tick()'s events */
+    struct goose_shared *watched_by; /* NULL: not (yet) watched */
+    uint32_t watch_index;
+    bool unwatched_reported; /* the watch list was full for this flow */
+};
+
+/* A worker's GOOSE state: the second-publisher registry, and the flows whose
+ * silence tick() watches. */
+struct goose_shared {
+    struct goose_sv_registry *registry;
+    uint64_t next_due_us;  /* no deadline of a watched flow comes before this */
+    uint64_t watch_full;   /* flows left unwatched because the table was full */
+    uint32_t n_watched;
+    struct goose_state *watched[GOOSE_WATCH_MAX];
 };
 
 /* ---- goosePdu ------------------------------------------------------------ */
@@ -226,13 +246,17 @@ static void sequence_anomaly(const struct mamori_parse_ctx *ctx, const struct go
     mamori_emit(ctx->sink, &ev);
 }
 
-static void silence_anomaly(const struct mamori_parse_ctx *ctx, const struct goose_cb *cb, uint64_t silence_us)
+/* `where`: the publisher's addresses when no packet of it is current (tick). */
+static void silence_anomaly(const struct mamori_parse_ctx *ctx, const struct goose_cb *cb, uint64_t silence_us,
+                            const struct mamori_endpoints *where)
 {
     struct mamori_event ev;
     struct mamori_text ref = { (const char *)cb->slot.name.text,
                                cb->slot.name.len < GOOSE_SV_NAME_MAX ? cb->slot.name.len : GOOSE_SV_NAME_MAX };
     goose_sv_anomaly_begin(&ev, ctx->sink, goose_decoder.name, "time_allowed_to_live_expired", MAMORI_OP_REPORT,
                            &ref);
+    if (where)
+        ev.where = *where;
     detail_uint(ev.detail, "timeAllowedtoLive", cb->time_allowed_to_live);
     detail_uint(ev.detail, "silence_ms", silence_us / US_PER_MS);
     detail_uint(ev.detail, "stNum", cb->st_num);
@@ -289,19 +313,83 @@ static void check_pdu(const struct mamori_parse_ctx *ctx, const struct goose_pdu
     }
 }
 
+/* ---- silence --------------------------------------------------------------- */
+
+/* When the control block counts as lost if nothing comes: just past its last
+ * frame's timeAllowedtoLive (the sector profile adds its own tolerance), or
+ * never when that is already reported or it has no timeAllowedtoLive. */
+static uint64_t lost_after(const struct goose_cb *cb)
+{
+    if (!cb->slot.used || !cb->time_allowed_to_live || cb->silence_reported)
+        return GOOSE_NOTHING_DUE;
+    return cb->slot.last_us + (uint64_t)cb->time_allowed_to_live * US_PER_MS;
+}
+
+/* Reports each control block of the flow silent beyond its deadline at `now`,
+ * once per silence; returns the flow's next deadline. */
+static uint64_t report_silences(struct goose_state *state, const struct mamori_parse_ctx *ctx, uint64_t now,
+                                const struct mamori_endpoints *where)
+{
+    uint64_t next = GOOSE_NOTHING_DUE;
+    for (size_t i = 0; i < GOOSE_MAX_CONTROL_BLOCKS; i++) {
+        struct goose_cb *cb = &state->cbs[i];
+        uint64_t due = lost_after(cb);
+        if (due < now) {
+            cb->silence_reported = true;
+            silence_anomaly(ctx, cb, now - cb->slot.last_us, where);
+        } else if (due < next) {
+            next = due;
+        }
+    }
+    return next;
+}
+
+/* Puts the flow on the worker's watch list (once) and moves the wake-up
+ * earlier if its new deadline comes first. False when the list is full: the
+ * flow's silence is then only found by its next frame or its end. */
+static bool watch(struct goose_shared *sh, struct goose_state *state, uint64_t due)
+{
+    if (!state->watched_by) {
+        if (sh->n_watched == GOOSE_WATCH_MAX) {
+            sh->watch_full++;
+            return false;
+        }
+        state->watched_by = sh;
+        state->watch_index = sh->n_watched;
+        sh->watched[sh->n_watched++] = state;
+    }
+    if (due < sh->next_due_us)
+        sh->next_due_us = due;
+    return true;
+}
+
+static void unwatch(struct goose_state *state)
+{
+    struct goose_shared *sh = state->watched_by;
+    if (!sh)
+        return;
+    struct goose_state *last = sh->watched[--sh->n_watched];
+    sh->watched[state->watch_index] = last;
+    last->watch_index = state->watch_index;
+    state->watched_by = NULL;
+}
+
+/* ---- a frame against its control block ------------------------------------ */
+
 static void track(struct goose_state *state, const struct goose_pdu *pdu, const struct goose_sv_header *h,
                   const struct mamori_parse_ctx *ctx)
 {
+    struct goose_shared *sh = ctx->shared;
     uint64_t now = ctx->time_us;
     bool fresh;
     struct goose_cb *cb = (struct goose_cb *)goose_sv_slot_find(state->cbs, sizeof state->cbs[0],
                                                                GOOSE_MAX_CONTROL_BLOCKS, &pdu->gocb_ref, &fresh);
     bool simulated = pdu->simulation || (h->reserve1 & GOOSE_SV_S_BIT);
     if (!fresh) {
-        uint64_t silence = now > cb->slot.last_us ? now - cb->slot.last_us : 0;
-        if (cb->time_allowed_to_live && silence > (uint64_t)cb->time_allowed_to_live * US_PER_MS &&
-            !cb->silence_reported)
-            silence_anomaly(ctx, cb, silence);
+        if (lost_after(cb) < now) {
+            cb->silence_reported = true;
+            silence_anomaly(ctx, cb, now - cb->slot.last_us, NULL);
+        }
         check_sequence(ctx, cb, pdu);
         if (pdu->conf_rev != cb->conf_rev)
             sequence_anomaly(ctx, pdu, cb, "conf_rev_changed");
@@ -310,13 +398,13 @@ static void track(struct goose_state *state, const struct goose_pdu *pdu, const 
         flag_anomaly(ctx, pdu, "simulation_set");
     if (pdu->nds_com && (fresh || !cb->nds_com))
         flag_anomaly(ctx, pdu, "nds_com_set");
-    if (ctx->shared) {
+    if (sh) {
         if (!state->owner)
-            state->owner = goose_sv_registry_owner(ctx->shared);
+            state->owner = goose_sv_registry_owner(sh->registry);
         uint64_t stale = 2 * (uint64_t)pdu->time_allowed_to_live * US_PER_MS;
         if (stale < GOOSE_MIN_STALE_US)
             stale = GOOSE_MIN_STALE_US;
-        if (goose_sv_registry_claim(ctx->shared, &pdu->gocb_ref, state->owner, now, stale) &&
+        if (goose_sv_registry_claim(sh->registry, &pdu->gocb_ref, state->owner, now, stale) &&
             !cb->second_source_reported) {
             cb->second_source_reported = true;
             flag_anomaly(ctx, pdu, "second_source");
@@ -330,6 +418,10 @@ static void track(struct goose_state *state, const struct goose_pdu *pdu, const 
     cb->simulation = simulated;
     cb->nds_com = pdu->nds_com;
     cb->silence_reported = false;
+    if (sh && !watch(sh, state, lost_after(cb)) && !state->unwatched_reported) {
+        state->unwatched_reported = true;
+        flag_anomaly(ctx, pdu, "publisher_watch_full");
+    }
 }
 
 /* ---- decoder ------------------------------------------------------------- */
@@ -394,8 +486,10 @@ static size_t goose_parse(void *state_ptr, const uint8_t *data, size_t len, cons
         ev.object = pdu.gocb_ref;
         mamori_emit(ctx->sink, &ev);
         check_pdu(ctx, &pdu);
-        if (state)
+        if (state) {
+            state->where = ev.where; /* as the core filled it in for this frame */
             track(state, &pdu, &h, ctx);
+        }
         return len;
     }
     if (truncated) /* every error in a cut frame comes from the cut */
@@ -408,23 +502,57 @@ static size_t goose_parse(void *state_ptr, const uint8_t *data, size_t len, cons
 /* The flow ended (idle, evicted, end of capture). The core gives the flow's
  * own last time, so "now" is the latest GOOSE frame this worker has seen:
  * a control block silent for longer than its timeAllowedtoLive by then has
- * lost its publisher. */
+ * lost its publisher (tick() usually said so already). The core fills the
+ * addresses from the flow. */
 static void goose_finish(void *state_ptr, const struct mamori_parse_ctx *ctx)
 {
     struct goose_state *state = state_ptr;
+    struct goose_shared *sh = ctx->shared;
+    if (!state)
+        return;
     uint64_t now = ctx->time_us;
-    if (ctx->shared && goose_sv_registry_latest(ctx->shared) > now)
-        now = goose_sv_registry_latest(ctx->shared);
-    for (size_t i = 0; state && i < GOOSE_MAX_CONTROL_BLOCKS; i++) {
-        struct goose_cb *cb = &state->cbs[i];
-        if (!cb->slot.used || !cb->time_allowed_to_live || cb->silence_reported || now <= cb->slot.last_us)
-            continue;
-        uint64_t silence = now - cb->slot.last_us;
-        if (silence > (uint64_t)cb->time_allowed_to_live * US_PER_MS) {
-            cb->silence_reported = true;
-            silence_anomaly(ctx, cb, silence);
-        }
+    if (sh && goose_sv_registry_latest(sh->registry) > now)
+        now = goose_sv_registry_latest(sh->registry);
+    report_silences(state, ctx, now, NULL);
+    unwatch(state);
+}
+
+/* Time passed: reports the watched publishers silent beyond their deadline.
+ * Nothing to do before the earliest deadline; past it, one pass over the
+ * watch list finds the silent ones and the next deadline. */
+static void goose_tick(void *shared, const struct mamori_parse_ctx *ctx)
+{
+    struct goose_shared *sh = shared;
+    if (!sh || ctx->time_us <= sh->next_due_us)
+        return;
+    uint64_t next = GOOSE_NOTHING_DUE;
+    for (uint32_t i = 0; i < sh->n_watched; i++) {
+        struct goose_state *state = sh->watched[i];
+        uint64_t due = report_silences(state, ctx, ctx->time_us, &state->where);
+        if (due < next)
+            next = due;
     }
+    sh->next_due_us = next;
+}
+
+static void *goose_shared_new(const struct mamori_decoder_options *opts)
+{
+    struct goose_shared *sh = calloc(1, sizeof *sh);
+    if (sh && !(sh->registry = goose_sv_registry_new(opts))) {
+        free(sh);
+        return NULL;
+    }
+    if (sh)
+        sh->next_due_us = GOOSE_NOTHING_DUE;
+    return sh;
+}
+
+static void goose_shared_free(void *shared)
+{
+    struct goose_shared *sh = shared;
+    if (sh)
+        goose_sv_registry_free(sh->registry);
+    free(sh);
 }
 
 static void *goose_state_new(const struct mamori_decoder_options *opts)
@@ -440,10 +568,11 @@ const struct mamori_decoder goose_decoder = {
     .description = "IEC 61850 GOOSE (ethertype 0x88B8): publish events, stNum/sqNum and liveness checks",
     .transports = MAMORI_TRANSPORT_ETHER,
     .ethertypes = { GOOSE_ETHERTYPE },
-    .shared_new = goose_sv_registry_new,
-    .shared_free = goose_sv_registry_free,
+    .shared_new = goose_shared_new,
+    .shared_free = goose_shared_free,
     .state_new = goose_state_new,
     .state_free = goose_state_free,
     .parse = goose_parse,
     .finish = goose_finish,
+    .tick = goose_tick,
 };

@@ -3,7 +3,8 @@
  * length, bytes}. Flags bit 0 picks one of two flows (two publishers sharing
  * the worker's shared state, so the second-source registry is exercised);
  * bits 1-7 advance capture time in 100 ms steps (so timeAllowedtoLive expires).
- * Each frame is one parse() call, as the core makes; finish() runs at the end.
+ * Each frame is one parse() call, as the core makes, followed by a tick() at
+ * its time (the core ticks at least every 10 ms); finish() runs at the end.
  * Every event's detail is read back token by token. */
 #ifndef MAMORI_FUZZ_L2_FRAMES_H
 #define MAMORI_FUZZ_L2_FRAMES_H
@@ -52,6 +53,8 @@ static int fuzz_l2_frames(const struct mamori_decoder *dec, const uint8_t *data,
         now += (uint64_t)(flags >> 1) * FUZZ_TIME_STEP_US;
         struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, now, false, &sink, shared };
         dec->parse(states[flags & 1], frame, len, &ctx);
+        if (dec->tick)
+            dec->tick(shared, &ctx);
         sink.detail = (flags & 0x80) ? NULL : &fuzz_detail; /* sometimes without detail */
     }
     struct mamori_parse_ctx end = { MAMORI_DIR_TO_SERVER, now + 3600u * 1000000u, false, &sink, shared };

@@ -82,6 +82,9 @@ static void capture_emit(struct mamori_sink *sink, struct mamori_event *ev)
     struct capture *c = (struct capture *)sink;
     cr_assert_lt(c->n, CAPTURE_MAX_EVENTS);
     struct captured_event *e = &c->ev[c->n++];
+    if (c->where)
+        ev->where = *c->where;
+    e->where = ev->where;
     e->kind = ev->kind;
     e->role = ev->role;
     e->op = ev->op;
@@ -126,4 +129,49 @@ const struct captured_event *capture_find(const struct capture *c, const char *a
         if (anomaly ? strcmp(c->ev[i].anomaly, anomaly) == 0 : c->ev[i].kind == MAMORI_EVENT_OPERATION)
             return &c->ev[i];
     return NULL;
+}
+
+void l2_fixture_init(struct l2_fixture *f, const struct mamori_decoder *dec)
+{
+    struct mamori_decoder_options opts = { 65536, 0 };
+    f->dec = dec;
+    capture_init(&f->cap, true);
+    f->state = dec->state_new(&opts);
+    f->state2 = dec->state_new(&opts);
+    f->shared = dec->shared_new(&opts);
+    cr_assert(f->state && f->state2 && f->shared);
+}
+
+void l2_fixture_free(struct l2_fixture *f)
+{
+    f->dec->state_free(f->state);
+    f->dec->state_free(f->state2);
+    f->dec->shared_free(f->shared);
+    capture_free(&f->cap);
+}
+
+struct mamori_parse_ctx l2_fixture_ctx(struct l2_fixture *f, uint64_t time_us)
+{
+    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, time_us, false, &f->cap.sink, f->shared };
+    return ctx;
+}
+
+void l2_fixture_feed(struct l2_fixture *f, void *state, const void *frame, size_t n, uint64_t time_us)
+{
+    struct mamori_parse_ctx ctx = l2_fixture_ctx(f, time_us);
+    cr_assert_eq(f->dec->parse(state, frame, n, &ctx), n);
+}
+
+void l2_fixture_expect_malformed(struct l2_fixture *f, const void *frame, size_t n, const char *anomaly,
+                                 const char *json_part)
+{
+    struct capture *c = &f->cap;
+    capture_clear(c);
+    l2_fixture_feed(f, f->state, frame, n, 0);
+    cr_assert_eq(c->n, 1, "%s", anomaly);
+    cr_assert_eq(c->ev[0].kind, MAMORI_EVENT_ANOMALY);
+    cr_assert_eq(c->ev[0].op, MAMORI_OP_MALFORMED);
+    cr_assert_str_eq(c->ev[0].anomaly, anomaly);
+    if (json_part)
+        cr_assert(strstr(c->ev[0].json, json_part) != NULL, "%s not in %s", json_part, c->ev[0].json);
 }

@@ -1,6 +1,7 @@
 /* frame_builder.h — test helpers for the GOOSE and SV decoder tests: a BER
- * writer for hand-built PDUs and a sink that keeps every event it is given
- * (kind, anomaly, object, values and the detail rendered as JSON). */
+ * writer for hand-built PDUs, a sink that keeps every event it is given
+ * (kind, anomaly, object, values and the detail rendered as JSON), and the
+ * fixture both suites start from. */
 #ifndef MAMORI_TEST_FRAME_BUILDER_H
 #define MAMORI_TEST_FRAME_BUILDER_H
 
@@ -40,11 +41,15 @@ struct captured_event {
     char function[64];
     uint32_t n_values;
     double values[MAMORI_EVENT_MAX_VALUES];
+    struct mamori_endpoints where;
     char json[CAPTURE_JSON_MAX];
 };
 
 struct capture {
-    struct mamori_sink sink;
+    struct mamori_sink sink; /* first */
+    /* As the core does: the current packet's addresses, stamped on every
+     * event; NULL (as during tick()) leaves the decoder's. */
+    const struct mamori_endpoints *where;
     struct mamori_detail detail;
     struct json_writer w;
     size_t n;
@@ -57,5 +62,24 @@ void capture_clear(struct capture *c);
 size_t capture_count(const struct capture *c, const char *anomaly);
 /* The first event with this anomaly name (or the first operation for NULL). */
 const struct captured_event *capture_find(const struct capture *c, const char *anomaly);
+
+/* One decoder with two publisher flows, its worker's shared state and a
+ * capture that wants detail: what every GOOSE and SV test starts from. */
+struct l2_fixture {
+    const struct mamori_decoder *dec;
+    struct capture cap;
+    void *state, *state2, *shared;
+};
+
+void l2_fixture_init(struct l2_fixture *f, const struct mamori_decoder *dec);
+void l2_fixture_free(struct l2_fixture *f);
+/* A context at time_us for the fixture's sink and shared state. */
+struct mamori_parse_ctx l2_fixture_ctx(struct l2_fixture *f, uint64_t time_us);
+/* One parse() of a frame into `state`, which must consume all of it. */
+void l2_fixture_feed(struct l2_fixture *f, void *state, const void *frame, size_t n, uint64_t time_us);
+/* Clears the capture, feeds the frame to f->state and checks it gives exactly
+ * one malformed event named `anomaly` whose detail holds `json_part`. */
+void l2_fixture_expect_malformed(struct l2_fixture *f, const void *frame, size_t n, const char *anomaly,
+                                 const char *json_part);
 
 #endif

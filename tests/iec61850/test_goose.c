@@ -19,26 +19,10 @@ struct goose_params {
     const struct ber_buf *all_data; /* NULL: two booleans */
 };
 
-static struct capture cap;
-static void *state, *state2, *shared;
+static struct l2_fixture fx;
 
-static void setup(void)
-{
-    capture_init(&cap, true);
-    struct mamori_decoder_options opts = { 65536, 0 };
-    state = goose_decoder.state_new(&opts);
-    state2 = goose_decoder.state_new(&opts);
-    shared = goose_decoder.shared_new(&opts);
-    cr_assert(state && state2 && shared);
-}
-
-static void teardown(void)
-{
-    goose_decoder.state_free(state);
-    goose_decoder.state_free(state2);
-    goose_decoder.shared_free(shared);
-    capture_free(&cap);
-}
+static void setup(void) { l2_fixture_init(&fx, &goose_decoder); }
+static void teardown(void) { l2_fixture_free(&fx); }
 
 TestSuite(goose, .init = setup, .fini = teardown);
 
@@ -72,15 +56,14 @@ static void build(struct ber_buf *frame, const struct goose_params *p)
 
 static void feed(void *st, const struct ber_buf *frame, uint64_t time_us)
 {
-    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, time_us, false, &cap.sink, shared };
-    cr_assert_eq(goose_decoder.parse(st, frame->b, frame->n, &ctx), frame->n);
+    l2_fixture_feed(&fx, st, frame->b, frame->n, time_us);
 }
 
 static void send(const struct goose_params *p, uint64_t time_us)
 {
     struct ber_buf frame;
     build(&frame, p);
-    feed(state, &frame, time_us);
+    feed(fx.state, &frame, time_us);
 }
 
 Test(goose, decodes_every_field_with_wireshark_names)
@@ -96,8 +79,8 @@ Test(goose, decodes_every_field_with_wireshark_names)
     p.st_num = 7;
     p.sq_num = 3;
     send(&p, 1000);
-    cr_assert_eq(cap.n, 1);
-    const struct captured_event *e = &cap.ev[0];
+    cr_assert_eq(fx.cap.n, 1);
+    const struct captured_event *e = &fx.cap.ev[0];
     cr_assert_eq(e->kind, MAMORI_EVENT_OPERATION);
     cr_assert_eq(e->role, MAMORI_ROLE_PUBLISH);
     cr_assert_eq(e->op, MAMORI_OP_REPORT);
@@ -121,23 +104,23 @@ Test(goose, ethernet_padding_after_length_is_ignored)
     struct goose_params p = defaults();
     build(&frame, &p);
     ber_buf_raw(&frame, "\0\0\0\0\0\0", 6);
-    feed(state, &frame, 0);
-    cr_assert_eq(cap.n, 1);
-    cr_assert_eq(cap.ev[0].kind, MAMORI_EVENT_OPERATION);
+    feed(fx.state, &frame, 0);
+    cr_assert_eq(fx.cap.n, 1);
+    cr_assert_eq(fx.cap.ev[0].kind, MAMORI_EVENT_OPERATION);
 }
 
 Test(goose, works_without_detail_or_state)
 {
-    capture_free(&cap);
-    capture_init(&cap, false);
+    capture_free(&fx.cap);
+    capture_init(&fx.cap, false);
     struct ber_buf frame;
     struct goose_params p = defaults();
     build(&frame, &p);
     feed(NULL, &frame, 0);
-    cr_assert_eq(cap.n, 1);
-    cr_assert_str_eq(cap.ev[0].object, "IED1LD0/LLN0$GO$gcb1");
-    cr_assert_eq(cap.ev[0].n_values, 2);
-    cr_assert_str_eq(cap.ev[0].json, "");
+    cr_assert_eq(fx.cap.n, 1);
+    cr_assert_str_eq(fx.cap.ev[0].object, "IED1LD0/LLN0$GO$gcb1");
+    cr_assert_eq(fx.cap.ev[0].n_values, 2);
+    cr_assert_str_eq(fx.cap.ev[0].json, "");
 }
 
 Test(goose, normal_retransmission_and_state_change_raise_nothing)
@@ -149,9 +132,9 @@ Test(goose, normal_retransmission_and_state_change_raise_nothing)
     p.st_num = 2;
     for (p.sq_num = 0; p.sq_num < 3; p.sq_num++, t += 10 * MS)
         send(&p, t);
-    cr_assert_eq(cap.n, 8);
-    for (size_t i = 0; i < cap.n; i++)
-        cr_assert_eq(cap.ev[i].kind, MAMORI_EVENT_OPERATION, "event %zu: %s", i, cap.ev[i].anomaly);
+    cr_assert_eq(fx.cap.n, 8);
+    for (size_t i = 0; i < fx.cap.n; i++)
+        cr_assert_eq(fx.cap.ev[i].kind, MAMORI_EVENT_OPERATION, "event %zu: %s", i, fx.cap.ev[i].anomaly);
 }
 
 Test(goose, st_num_jump_and_back)
@@ -163,16 +146,16 @@ Test(goose, st_num_jump_and_back)
     p.st_num = 8;
     p.sq_num = 0;
     send(&p, 10 * MS);
-    cr_assert_eq(capture_count(&cap, "st_num_jump"), 1);
-    const struct captured_event *e = capture_find(&cap, "st_num_jump");
+    cr_assert_eq(capture_count(&fx.cap, "st_num_jump"), 1);
+    const struct captured_event *e = capture_find(&fx.cap, "st_num_jump");
     cr_assert_eq(e->kind, MAMORI_EVENT_ANOMALY);
     cr_assert_eq(e->role, MAMORI_ROLE_PUBLISH);
     cr_assert_str_eq(e->object, "IED1LD0/LLN0$GO$gcb1");
     cr_assert_str_eq(e->json, "{\"stNum\":8,\"sqNum\":0,\"prev_stNum\":5,\"prev_sqNum\":4}");
     p.st_num = 6;
     send(&p, 20 * MS);
-    cr_assert_eq(capture_count(&cap, "st_num_back"), 1);
-    cr_assert_eq(cap.n, 5); /* 3 publish + 2 anomalies */
+    cr_assert_eq(capture_count(&fx.cap, "st_num_back"), 1);
+    cr_assert_eq(fx.cap.n, 5); /* 3 publish + 2 anomalies */
 }
 
 Test(goose, st_num_and_sq_num_roll_over)
@@ -186,7 +169,7 @@ Test(goose, st_num_and_sq_num_roll_over)
     send(&p, 20 * MS);
     p.sq_num = 1;
     send(&p, 30 * MS);
-    cr_assert_eq(cap.n, 4);
+    cr_assert_eq(fx.cap.n, 4);
 }
 
 Test(goose, sq_num_reset_without_state_change)
@@ -197,17 +180,17 @@ Test(goose, sq_num_reset_without_state_change)
     send(&p, 0);
     p.sq_num = 0;
     send(&p, 1000 * MS);
-    cr_assert_eq(capture_count(&cap, "sq_num_reset"), 1);
-    cr_assert_str_eq(capture_find(&cap, "sq_num_reset")->json,
+    cr_assert_eq(capture_count(&fx.cap, "sq_num_reset"), 1);
+    cr_assert_str_eq(capture_find(&fx.cap, "sq_num_reset")->json,
                      "{\"stNum\":3,\"sqNum\":0,\"prev_stNum\":3,\"prev_sqNum\":10}");
     p.sq_num = 5;
     send(&p, 1001 * MS); /* forward again: fine */
     p.sq_num = 2;
     send(&p, 1002 * MS);
-    cr_assert_eq(capture_count(&cap, "sq_num_back"), 1);
+    cr_assert_eq(capture_count(&fx.cap, "sq_num_back"), 1);
     /* the same frame again (a repeat) is not flagged */
     send(&p, 1003 * MS);
-    cr_assert_eq(cap.n, 7);
+    cr_assert_eq(fx.cap.n, 7);
 }
 
 Test(goose, time_allowed_to_live_expired_at_next_frame_and_at_finish)
@@ -217,24 +200,24 @@ Test(goose, time_allowed_to_live_expired_at_next_frame_and_at_finish)
     send(&p, 0);
     p.sq_num = 1;
     send(&p, 2000 * MS); /* exactly TAL: still alive */
-    cr_assert_eq(capture_count(&cap, "time_allowed_to_live_expired"), 0);
+    cr_assert_eq(capture_count(&fx.cap, "time_allowed_to_live_expired"), 0);
     p.sq_num = 2;
     send(&p, 4500 * MS);
-    cr_assert_eq(capture_count(&cap, "time_allowed_to_live_expired"), 1);
-    cr_assert_str_eq(capture_find(&cap, "time_allowed_to_live_expired")->json,
+    cr_assert_eq(capture_count(&fx.cap, "time_allowed_to_live_expired"), 1);
+    cr_assert_str_eq(capture_find(&fx.cap, "time_allowed_to_live_expired")->json,
                      "{\"timeAllowedtoLive\":2000,\"silence_ms\":2500,\"stNum\":1,\"sqNum\":1}");
-    capture_clear(&cap);
-    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, 5000 * MS, false, &cap.sink, shared };
-    goose_decoder.finish(state, &ctx); /* 0.5 s after the last frame: alive */
-    cr_assert_eq(cap.n, 0);
+    capture_clear(&fx.cap);
+    struct mamori_parse_ctx ctx = l2_fixture_ctx(&fx, 5000 * MS);
+    goose_decoder.finish(fx.state, &ctx); /* 0.5 s after the last frame: alive */
+    cr_assert_eq(fx.cap.n, 0);
     ctx.time_us = 9000 * MS;
-    goose_decoder.finish(state, &ctx);
-    cr_assert_eq(capture_count(&cap, "time_allowed_to_live_expired"), 1);
-    cr_assert_str_eq(cap.ev[0].object, "IED1LD0/LLN0$GO$gcb1");
-    goose_decoder.finish(state, &ctx); /* reported once */
+    goose_decoder.finish(fx.state, &ctx);
+    cr_assert_eq(capture_count(&fx.cap, "time_allowed_to_live_expired"), 1);
+    cr_assert_str_eq(fx.cap.ev[0].object, "IED1LD0/LLN0$GO$gcb1");
+    goose_decoder.finish(fx.state, &ctx); /* reported once */
     p.sq_num = 3;
     send(&p, 9500 * MS); /* and not again when the late frame comes */
-    cr_assert_eq(capture_count(&cap, "time_allowed_to_live_expired"), 1);
+    cr_assert_eq(capture_count(&fx.cap, "time_allowed_to_live_expired"), 1);
 }
 
 Test(goose, conf_rev_changed)
@@ -244,12 +227,12 @@ Test(goose, conf_rev_changed)
     p.conf_rev = 2;
     p.sq_num = 1;
     send(&p, 10 * MS);
-    cr_assert_eq(capture_count(&cap, "conf_rev_changed"), 1);
-    cr_assert_str_eq(capture_find(&cap, "conf_rev_changed")->json,
+    cr_assert_eq(capture_count(&fx.cap, "conf_rev_changed"), 1);
+    cr_assert_str_eq(capture_find(&fx.cap, "conf_rev_changed")->json,
                      "{\"stNum\":1,\"sqNum\":1,\"prev_stNum\":1,\"prev_sqNum\":0,\"confRev\":2,\"prev_confRev\":1}");
     p.sq_num = 2;
     send(&p, 20 * MS);
-    cr_assert_eq(capture_count(&cap, "conf_rev_changed"), 1);
+    cr_assert_eq(capture_count(&fx.cap, "conf_rev_changed"), 1);
 }
 
 Test(goose, simulation_field_and_s_bit_reported_on_change)
@@ -261,15 +244,15 @@ Test(goose, simulation_field_and_s_bit_reported_on_change)
     send(&p, 10 * MS);
     p.sq_num = 2;
     send(&p, 20 * MS); /* still simulated: no new event */
-    cr_assert_eq(capture_count(&cap, "simulation_set"), 1);
+    cr_assert_eq(capture_count(&fx.cap, "simulation_set"), 1);
     p.simulation = false;
     p.sq_num = 3;
     send(&p, 30 * MS);
     p.reserve1 = 0x8000; /* the S bit in Reserved 1 */
     p.sq_num = 4;
     send(&p, 40 * MS);
-    cr_assert_eq(capture_count(&cap, "simulation_set"), 2);
-    cr_assert(strstr(cap.ev[cap.n - 2].json, "\"reserve1\":32768,\"s_bit\":true") != NULL);
+    cr_assert_eq(capture_count(&fx.cap, "simulation_set"), 2);
+    cr_assert(strstr(fx.cap.ev[fx.cap.n - 2].json, "\"reserve1\":32768,\"s_bit\":true") != NULL);
 }
 
 Test(goose, nds_com_set)
@@ -279,7 +262,7 @@ Test(goose, nds_com_set)
     send(&p, 0);
     p.sq_num = 1;
     send(&p, 10 * MS);
-    cr_assert_eq(capture_count(&cap, "nds_com_set"), 1);
+    cr_assert_eq(capture_count(&fx.cap, "nds_com_set"), 1);
 }
 
 Test(goose, num_dat_set_entries_mismatch)
@@ -287,10 +270,10 @@ Test(goose, num_dat_set_entries_mismatch)
     struct goose_params p = defaults();
     p.entries = 3; /* allData holds 2 */
     send(&p, 0);
-    cr_assert_eq(capture_count(&cap, "num_dat_set_entries_mismatch"), 1);
-    cr_assert_str_eq(capture_find(&cap, "num_dat_set_entries_mismatch")->json,
+    cr_assert_eq(capture_count(&fx.cap, "num_dat_set_entries_mismatch"), 1);
+    cr_assert_str_eq(capture_find(&fx.cap, "num_dat_set_entries_mismatch")->json,
                      "{\"numDatSetEntries\":3,\"allData\":2}");
-    cr_assert_eq(capture_find(&cap, "num_dat_set_entries_mismatch")->op, MAMORI_OP_MALFORMED);
+    cr_assert_eq(capture_find(&fx.cap, "num_dat_set_entries_mismatch")->op, MAMORI_OP_MALFORMED);
 }
 
 Test(goose, second_source_for_one_gocb_ref)
@@ -298,18 +281,18 @@ Test(goose, second_source_for_one_gocb_ref)
     struct goose_params p = defaults();
     struct ber_buf frame;
     build(&frame, &p);
-    feed(state, &frame, 0);
-    feed(state2, &frame, 100 * MS); /* another flow (source MAC) publishes it too */
-    cr_assert_eq(capture_count(&cap, "second_source"), 1);
-    feed(state, &frame, 200 * MS);
-    feed(state2, &frame, 300 * MS);
-    cr_assert_eq(capture_count(&cap, "second_source"), 1); /* once per flow */
+    feed(fx.state, &frame, 0);
+    feed(fx.state2, &frame, 100 * MS); /* another flow (source MAC) publishes it too */
+    cr_assert_eq(capture_count(&fx.cap, "second_source"), 1);
+    feed(fx.state, &frame, 200 * MS);
+    feed(fx.state2, &frame, 300 * MS);
+    cr_assert_eq(capture_count(&fx.cap, "second_source"), 1); /* once per flow */
     /* a name that goes silent longer than 2 x TAL may move to a new publisher */
     p.gocb_ref = "IED2LD0/LLN0$GO$gcb9";
     build(&frame, &p);
-    feed(state, &frame, 1000 * MS);
-    feed(state2, &frame, 6000 * MS);
-    cr_assert_eq(capture_count(&cap, "second_source"), 1);
+    feed(fx.state, &frame, 1000 * MS);
+    feed(fx.state2, &frame, 6000 * MS);
+    cr_assert_eq(capture_count(&fx.cap, "second_source"), 1);
 }
 
 Test(goose, several_control_blocks_in_one_flow)
@@ -322,22 +305,14 @@ Test(goose, several_control_blocks_in_one_flow)
         send(&a, i * 10 * MS);
         send(&b, i * 10 * MS + 1);
     }
-    cr_assert_eq(cap.n, 6);
-    for (size_t i = 0; i < cap.n; i++)
-        cr_assert_eq(cap.ev[i].kind, MAMORI_EVENT_OPERATION);
+    cr_assert_eq(fx.cap.n, 6);
+    for (size_t i = 0; i < fx.cap.n; i++)
+        cr_assert_eq(fx.cap.ev[i].kind, MAMORI_EVENT_OPERATION);
 }
 
 static void expect_malformed(const void *bytes, size_t n, const char *anomaly, const char *json_part)
 {
-    capture_clear(&cap);
-    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, 0, false, &cap.sink, shared };
-    goose_decoder.parse(state, bytes, n, &ctx);
-    cr_assert_eq(cap.n, 1, "%s", anomaly);
-    cr_assert_eq(cap.ev[0].kind, MAMORI_EVENT_ANOMALY);
-    cr_assert_eq(cap.ev[0].op, MAMORI_OP_MALFORMED);
-    cr_assert_str_eq(cap.ev[0].anomaly, anomaly);
-    if (json_part)
-        cr_assert(strstr(cap.ev[0].json, json_part) != NULL, "%s not in %s", json_part, cap.ev[0].json);
+    l2_fixture_expect_malformed(&fx, bytes, n, anomaly, json_part);
 }
 
 Test(goose, malformed_frames)
@@ -368,7 +343,7 @@ Test(goose, missing_and_out_of_order_fields)
     ber_buf_child(&apdu, 0x61, &pdu);
     frame_wrap(&frame, 1, 0, &apdu);
     expect_malformed(frame.b, frame.n, "missing_field", "\"field\":\"gocbRef\"");
-    cr_assert_str_eq(cap.ev[0].object, "");
+    cr_assert_str_eq(fx.cap.ev[0].object, "");
 
     /* confRev after ndsCom: out of SEQUENCE order */
     pdu.n = 0;
@@ -378,7 +353,7 @@ Test(goose, missing_and_out_of_order_fields)
     ber_buf_child(&apdu, 0x61, &pdu);
     frame_wrap(&frame, 1, 0, &apdu);
     expect_malformed(frame.b, frame.n, "unexpected_field", "\"tag\":8");
-    cr_assert_str_eq(cap.ev[0].object, "x");
+    cr_assert_str_eq(fx.cap.ev[0].object, "x");
 }
 
 Test(goose, malformed_field_values)
@@ -412,22 +387,22 @@ Test(goose, bad_all_data_value_gives_publish_and_malformed_data)
     struct goose_params p = defaults();
     p.all_data = &data;
     send(&p, 0);
-    cr_assert_eq(cap.n, 2);
-    cr_assert_eq(cap.ev[0].kind, MAMORI_EVENT_OPERATION);
-    cr_assert(strstr(cap.ev[0].json, "\"allData\":[{\"boolean\":true},{\"boolean\":\"0000\"}]") != NULL);
-    cr_assert_str_eq(cap.ev[1].anomaly, "malformed_data");
-    cr_assert_str_eq(cap.ev[1].json,
+    cr_assert_eq(fx.cap.n, 2);
+    cr_assert_eq(fx.cap.ev[0].kind, MAMORI_EVENT_OPERATION);
+    cr_assert(strstr(fx.cap.ev[0].json, "\"allData\":[{\"boolean\":true},{\"boolean\":\"0000\"}]") != NULL);
+    cr_assert_str_eq(fx.cap.ev[1].anomaly, "malformed_data");
+    cr_assert_str_eq(fx.cap.ev[1].json,
                      "{\"error\":\"mms_data_bad_value\",\"field\":\"allData\",\"stNum\":1,\"sqNum\":0}");
 }
 
 Test(goose, gse_management_pdu_is_named)
 {
-    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, 0, false, &cap.sink, shared };
-    goose_decoder.parse(state, (const uint8_t *)"\x00\x01\x00\x0a\x00\x00\x00\x00\x60\x00", 10, &ctx);
-    cr_assert_eq(cap.n, 1);
-    cr_assert_eq(cap.ev[0].kind, MAMORI_EVENT_OPERATION);
-    cr_assert_eq(cap.ev[0].op, MAMORI_OP_OTHER);
-    cr_assert_str_eq(cap.ev[0].function, "gse_mngt_pdu");
+    struct mamori_parse_ctx ctx = l2_fixture_ctx(&fx, 0);
+    goose_decoder.parse(fx.state, (const uint8_t *)"\x00\x01\x00\x0a\x00\x00\x00\x00\x60\x00", 10, &ctx);
+    cr_assert_eq(fx.cap.n, 1);
+    cr_assert_eq(fx.cap.ev[0].kind, MAMORI_EVENT_OPERATION);
+    cr_assert_eq(fx.cap.ev[0].op, MAMORI_OP_OTHER);
+    cr_assert_str_eq(fx.cap.ev[0].function, "gse_mngt_pdu");
 }
 
 Test(goose, state_respects_budget)
@@ -443,7 +418,7 @@ Test(goose, cut_frame_is_decoded_as_far_as_captured)
     build(&frame, &p);
     frame.n = 50; /* into datSet (8 + 2 + gocbRef 22 + TAL 4 + datSet 18) */
     expect_malformed(frame.b, frame.n, "truncated_frame", "\"gocbRef\":\"IED1LD0/LLN0$GO$gcb1\",\"timeAllowedtoLive\":2000,\"field\":\"goosePdu\"");
-    cr_assert_str_eq(cap.ev[0].object, "IED1LD0/LLN0$GO$gcb1");
+    cr_assert_str_eq(fx.cap.ev[0].object, "IED1LD0/LLN0$GO$gcb1");
     build(&frame, &p);
     frame.n -= 3; /* into allData: every member but allData whole */
     expect_malformed(frame.b, frame.n, "truncated_frame", "\"numDatSetEntries\":2,\"allData\":[{\"boolean\":true}]");
@@ -461,19 +436,19 @@ Test(goose, publisher_lost_when_its_flow_ends_while_others_go_on)
     for (uint32_t i = 0; i <= 10; i++) {
         b.sq_num = i;
         build(&fb, &b);
-        feed(state2, &fb, (uint64_t)i * 1000 * MS);
+        feed(fx.state2, &fb, (uint64_t)i * 1000 * MS);
     }
-    capture_clear(&cap);
-    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, 0, false, &cap.sink, shared };
-    goose_decoder.finish(state, &ctx);
-    cr_assert_eq(capture_count(&cap, "time_allowed_to_live_expired"), 1);
-    cr_assert_str_eq(cap.ev[0].object, "IED1LD0/LLN0$GO$gcb1");
-    cr_assert_str_eq(cap.ev[0].json, "{\"timeAllowedtoLive\":2000,\"silence_ms\":10000,\"stNum\":1,\"sqNum\":0}");
+    capture_clear(&fx.cap);
+    struct mamori_parse_ctx ctx = l2_fixture_ctx(&fx, 0);
+    goose_decoder.finish(fx.state, &ctx);
+    cr_assert_eq(capture_count(&fx.cap, "time_allowed_to_live_expired"), 1);
+    cr_assert_str_eq(fx.cap.ev[0].object, "IED1LD0/LLN0$GO$gcb1");
+    cr_assert_str_eq(fx.cap.ev[0].json, "{\"timeAllowedtoLive\":2000,\"silence_ms\":10000,\"stNum\":1,\"sqNum\":0}");
     /* the publisher that kept going is fine */
-    capture_clear(&cap);
+    capture_clear(&fx.cap);
     ctx.time_us = 10000 * MS;
-    goose_decoder.finish(state2, &ctx);
-    cr_assert_eq(cap.n, 0);
+    goose_decoder.finish(fx.state2, &ctx);
+    cr_assert_eq(fx.cap.n, 0);
 }
 
 Test(goose, unknown_or_repeated_members_are_unexpected)
@@ -490,4 +465,64 @@ Test(goose, unknown_or_repeated_members_are_unexpected)
     ber_buf_child(&apdu, 0x61, &pdu);
     frame_wrap(&frame, 1, 0, &apdu);
     expect_malformed(frame.b, frame.n, "unexpected_field", "\"tag\":0");
+}
+
+static void tick(uint64_t time_us)
+{
+    const struct mamori_endpoints *during_packets = fx.cap.where;
+    fx.cap.where = NULL; /* no packet is current */
+    struct mamori_parse_ctx ctx = l2_fixture_ctx(&fx, time_us);
+    goose_decoder.tick(fx.shared, &ctx);
+    fx.cap.where = during_packets;
+}
+
+Test(goose, tick_reports_a_silent_publisher_once_with_its_addresses)
+{
+    struct mamori_endpoints pub = { .src_mac = { 0x00, 0x1b, 0x1b, 0x00, 0x00, 0x01 },
+                                    .dst_mac = { 0x01, 0x0c, 0xcd, 0x01, 0x00, 0x01 },
+                                    .vlan = 5, .ethertype = 0x88b8, .flow_id = 42 };
+    fx.cap.where = &pub;
+    struct goose_params p = defaults(); /* timeAllowedtoLive 2000 ms */
+    send(&p, 1000 * MS);
+    tick(3000 * MS); /* exactly timeAllowedtoLive after the frame: alive */
+    cr_assert_eq(fx.cap.n, 1);
+    tick(3001 * MS);
+    cr_assert_eq(fx.cap.n, 2);
+    const struct captured_event *e = &fx.cap.ev[1];
+    cr_assert_str_eq(e->anomaly, "time_allowed_to_live_expired");
+    cr_assert_str_eq(e->object, "IED1LD0/LLN0$GO$gcb1");
+    cr_assert_str_eq(e->json, "{\"timeAllowedtoLive\":2000,\"silence_ms\":2001,\"stNum\":1,\"sqNum\":0}");
+    cr_assert_arr_eq(e->where.src_mac, pub.src_mac, 6);
+    cr_assert_arr_eq(e->where.dst_mac, pub.dst_mac, 6);
+    cr_assert_eq(e->where.vlan, 5);
+    cr_assert_eq(e->where.ethertype, 0x88b8);
+    cr_assert_eq(e->where.flow_id, 42);
+    tick(4000 * MS); /* once per silence */
+    p.sq_num = 1;
+    send(&p, 5000 * MS); /* it resumes: the late frame does not report it again */
+    cr_assert_eq(capture_count(&fx.cap, "time_allowed_to_live_expired"), 1);
+    tick(6000 * MS);
+    tick(7001 * MS); /* silent again */
+    cr_assert_eq(capture_count(&fx.cap, "time_allowed_to_live_expired"), 2);
+}
+
+Test(goose, tick_wakes_for_the_earliest_deadline_and_forgets_ended_flows)
+{
+    struct goose_params fast = defaults(), slow = defaults();
+    fast.tal_ms = 100;
+    slow.gocb_ref = "IED2LD0/LLN0$GO$gcb1";
+    slow.tal_ms = 10000;
+    send(&fast, 0);
+    struct ber_buf frame;
+    build(&frame, &slow);
+    feed(fx.state2, &frame, 0);
+    tick(101 * MS);
+    cr_assert_eq(capture_count(&fx.cap, "time_allowed_to_live_expired"), 1);
+    cr_assert_str_eq(capture_find(&fx.cap, "time_allowed_to_live_expired")->object, "IED1LD0/LLN0$GO$gcb1");
+    /* the fast publisher's flow ends; only the slow one is watched on */
+    struct mamori_parse_ctx ctx = l2_fixture_ctx(&fx, 200 * MS);
+    goose_decoder.finish(fx.state, &ctx);
+    tick(10001 * MS);
+    cr_assert_eq(capture_count(&fx.cap, "time_allowed_to_live_expired"), 2);
+    cr_assert_str_eq(fx.cap.ev[fx.cap.n - 1].object, "IED2LD0/LLN0$GO$gcb1");
 }

@@ -21,26 +21,10 @@ struct asdu_params {
     bool optional;    /* datSet, refrTm, gmidData */
 };
 
-static struct capture cap;
-static void *state, *state2, *shared;
+static struct l2_fixture fx;
 
-static void setup(void)
-{
-    capture_init(&cap, true);
-    struct mamori_decoder_options opts = { 65536, 0 };
-    state = sv_decoder.state_new(&opts);
-    state2 = sv_decoder.state_new(&opts);
-    shared = sv_decoder.shared_new(&opts);
-    cr_assert(state && state2 && shared);
-}
-
-static void teardown(void)
-{
-    sv_decoder.state_free(state);
-    sv_decoder.state_free(state2);
-    sv_decoder.shared_free(shared);
-    capture_free(&cap);
-}
+static void setup(void) { l2_fixture_init(&fx, &sv_decoder); }
+static void teardown(void) { l2_fixture_free(&fx); }
 
 TestSuite(sv, .init = setup, .fini = teardown);
 
@@ -88,15 +72,14 @@ static void build(struct ber_buf *frame, const struct asdu_params *asdus, size_t
 
 static void feed(void *st, const struct ber_buf *frame, uint64_t time_us)
 {
-    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, time_us, false, &cap.sink, shared };
-    cr_assert_eq(sv_decoder.parse(st, frame->b, frame->n, &ctx), frame->n);
+    l2_fixture_feed(&fx, st, frame->b, frame->n, time_us);
 }
 
 static void send(const struct asdu_params *a, uint64_t time_us)
 {
     struct ber_buf frame;
     build(&frame, a, 1, 1);
-    feed(state, &frame, time_us);
+    feed(fx.state, &frame, time_us);
 }
 
 static void send_count(struct asdu_params *a, uint32_t smp_cnt)
@@ -108,8 +91,8 @@ static void send_count(struct asdu_params *a, uint32_t smp_cnt)
 static size_t operations(void)
 {
     size_t n = 0;
-    for (size_t i = 0; i < cap.n; i++)
-        n += cap.ev[i].kind == MAMORI_EVENT_OPERATION;
+    for (size_t i = 0; i < fx.cap.n; i++)
+        n += fx.cap.ev[i].kind == MAMORI_EVENT_OPERATION;
     return n;
 }
 
@@ -121,8 +104,8 @@ Test(sv, decodes_9_2le_asdu_with_wireshark_names)
     a.smp_rate = 80;
     a.smp_mod = 0;
     send(&a, 0);
-    cr_assert_eq(cap.n, 1);
-    const struct captured_event *e = &cap.ev[0];
+    cr_assert_eq(fx.cap.n, 1);
+    const struct captured_event *e = &fx.cap.ev[0];
     cr_assert_eq(e->kind, MAMORI_EVENT_OPERATION);
     cr_assert_eq(e->role, MAMORI_ROLE_PUBLISH);
     cr_assert_eq(e->op, MAMORI_OP_REPORT);
@@ -146,9 +129,9 @@ Test(sv, other_seq_data_lengths_stay_raw)
     struct asdu_params a = defaults();
     a.seq_len = 16;
     send(&a, 0);
-    cr_assert_eq(cap.n, 1);
-    cr_assert_eq(cap.ev[0].n_values, 0);
-    cr_assert(strstr(cap.ev[0].json, "\"seqData\":\"00000001000000000000000200000000\"") != NULL);
+    cr_assert_eq(fx.cap.n, 1);
+    cr_assert_eq(fx.cap.ev[0].n_values, 0);
+    cr_assert(strstr(fx.cap.ev[0].json, "\"seqData\":\"00000001000000000000000200000000\"") != NULL);
 }
 
 Test(sv, several_asdus_give_one_event_each)
@@ -158,14 +141,14 @@ Test(sv, several_asdus_give_one_event_each)
     a[2].smp_cnt = 2;
     struct ber_buf frame;
     build(&frame, a, 3, 3);
-    feed(state, &frame, 0);
-    cr_assert_eq(cap.n, 3);
+    feed(fx.state, &frame, 0);
+    cr_assert_eq(fx.cap.n, 3);
     for (size_t i = 0; i < 3; i++) {
-        cr_assert_eq(cap.ev[i].kind, MAMORI_EVENT_OPERATION);
+        cr_assert_eq(fx.cap.ev[i].kind, MAMORI_EVENT_OPERATION);
         char want[32];
         snprintf(want, sizeof want, "\"asdu\":%zu,", i);
-        cr_assert(strstr(cap.ev[i].json, want) != NULL);
-        cr_assert(strstr(cap.ev[i].json, "\"noASDU\":3") != NULL);
+        cr_assert(strstr(fx.cap.ev[i].json, want) != NULL);
+        cr_assert(strstr(fx.cap.ev[i].json, "\"noASDU\":3") != NULL);
     }
 }
 
@@ -174,23 +157,23 @@ Test(sv, no_asdu_mismatch)
     struct asdu_params a = defaults();
     struct ber_buf frame;
     build(&frame, &a, 1, 2);
-    feed(state, &frame, 0);
-    cr_assert_eq(cap.n, 2);
-    cr_assert_str_eq(cap.ev[1].anomaly, "no_asdu_mismatch");
-    cr_assert(strstr(cap.ev[1].json, "\"noASDU\":2,\"seqASDU\":1") != NULL);
+    feed(fx.state, &frame, 0);
+    cr_assert_eq(fx.cap.n, 2);
+    cr_assert_str_eq(fx.cap.ev[1].anomaly, "no_asdu_mismatch");
+    cr_assert(strstr(fx.cap.ev[1].json, "\"noASDU\":2,\"seqASDU\":1") != NULL);
 }
 
 Test(sv, works_without_detail_or_state)
 {
-    capture_free(&cap);
-    capture_init(&cap, false);
+    capture_free(&fx.cap);
+    capture_init(&fx.cap, false);
     struct asdu_params a = defaults();
     struct ber_buf frame;
     build(&frame, &a, 1, 1);
     feed(NULL, &frame, 0);
-    cr_assert_eq(cap.n, 1);
-    cr_assert_str_eq(cap.ev[0].object, "MU01");
-    cr_assert_eq(cap.ev[0].n_values, 8);
+    cr_assert_eq(fx.cap.n, 1);
+    cr_assert_str_eq(fx.cap.ev[0].object, "MU01");
+    cr_assert_eq(fx.cap.ev[0].n_values, 8);
 }
 
 Test(sv, smp_cnt_wraps_at_rate_times_50_or_60_hz)
@@ -201,18 +184,18 @@ Test(sv, smp_cnt_wraps_at_rate_times_50_or_60_hz)
         send_count(&a, c);
     send_count(&a, 0); /* 80 x 50 Hz */
     send_count(&a, 1);
-    cr_assert_eq(cap.n, 12);
+    cr_assert_eq(fx.cap.n, 12);
     cr_assert_eq(operations(), 12);
     /* the wrap point is now known: counting past it is a discontinuity */
     for (uint32_t c = 2; c < 4000; c++) {
-        capture_clear(&cap);
+        capture_clear(&fx.cap);
         send_count(&a, c);
-        cr_assert_eq(cap.n, 1, "at %u: %s", c, cap.ev[cap.n - 1].anomaly);
+        cr_assert_eq(fx.cap.n, 1, "at %u: %s", c, fx.cap.ev[fx.cap.n - 1].anomaly);
     }
-    capture_clear(&cap);
+    capture_clear(&fx.cap);
     send_count(&a, 4000);
-    cr_assert_eq(capture_count(&cap, "smp_cnt_discontinuity"), 1);
-    cr_assert_str_eq(capture_find(&cap, "smp_cnt_discontinuity")->json,
+    cr_assert_eq(capture_count(&fx.cap, "smp_cnt_discontinuity"), 1);
+    cr_assert_str_eq(capture_find(&fx.cap, "smp_cnt_discontinuity")->json,
                      "{\"smpCnt\":4000,\"prev_smpCnt\":3999,\"smpSynch\":2}");
 }
 
@@ -223,15 +206,15 @@ Test(sv, smp_cnt_wrap_is_learned_without_smp_rate)
         send_count(&a, c);
     send_count(&a, 0);
     send_count(&a, 1);
-    cr_assert_eq(operations(), cap.n);
+    cr_assert_eq(operations(), fx.cap.n);
     /* smpCnt going back to 0 at another point later is a discontinuity */
     for (uint32_t c = 2000; c < 2005; c++)
         send_count(&a, c);
     send_count(&a, 0);
-    cr_assert_eq(capture_count(&cap, "smp_cnt_discontinuity"), 2); /* 1 -> 2000, 2004 -> 0 */
+    cr_assert_eq(capture_count(&fx.cap, "smp_cnt_discontinuity"), 2); /* 1 -> 2000, 2004 -> 0 */
     /* just behind the stream, across the wrap, is a late sample */
     send_count(&a, 4799);
-    cr_assert_eq(capture_count(&cap, "late_sample"), 1);
+    cr_assert_eq(capture_count(&fx.cap, "late_sample"), 1);
 }
 
 Test(sv, duplicate_and_late_samples)
@@ -240,17 +223,17 @@ Test(sv, duplicate_and_late_samples)
     send_count(&a, 100);
     send_count(&a, 101);
     send_count(&a, 101);
-    cr_assert_eq(capture_count(&cap, "duplicate_sample"), 1);
-    cr_assert_str_eq(capture_find(&cap, "duplicate_sample")->json, "{\"smpCnt\":101,\"prev_smpCnt\":101,\"smpSynch\":2}");
+    cr_assert_eq(capture_count(&fx.cap, "duplicate_sample"), 1);
+    cr_assert_str_eq(capture_find(&fx.cap, "duplicate_sample")->json, "{\"smpCnt\":101,\"prev_smpCnt\":101,\"smpSynch\":2}");
     send_count(&a, 103); /* 102 missing */
-    cr_assert_eq(capture_count(&cap, "smp_cnt_discontinuity"), 1);
+    cr_assert_eq(capture_count(&fx.cap, "smp_cnt_discontinuity"), 1);
     send_count(&a, 102); /* 102 arrives late */
-    cr_assert_eq(capture_count(&cap, "late_sample"), 1);
+    cr_assert_eq(capture_count(&fx.cap, "late_sample"), 1);
     send_count(&a, 104); /* the stream goes on from 103 */
-    cr_assert_eq(capture_count(&cap, "smp_cnt_discontinuity"), 1);
+    cr_assert_eq(capture_count(&fx.cap, "smp_cnt_discontinuity"), 1);
     send_count(&a, 2000); /* far jump */
-    cr_assert_eq(capture_count(&cap, "smp_cnt_discontinuity"), 2);
-    cr_assert_str_eq(capture_find(&cap, "smp_cnt_discontinuity")->object, "MU01");
+    cr_assert_eq(capture_count(&fx.cap, "smp_cnt_discontinuity"), 2);
+    cr_assert_str_eq(capture_find(&fx.cap, "smp_cnt_discontinuity")->object, "MU01");
 }
 
 Test(sv, smp_synch_lost)
@@ -260,13 +243,13 @@ Test(sv, smp_synch_lost)
     a.smp_synch = 0;
     send_count(&a, 11);
     send_count(&a, 12);
-    cr_assert_eq(capture_count(&cap, "smp_synch_lost"), 1);
-    cr_assert_str_eq(capture_find(&cap, "smp_synch_lost")->json, "{\"smpCnt\":11,\"smpSynch\":0,\"prev_smpSynch\":2}");
+    cr_assert_eq(capture_count(&fx.cap, "smp_synch_lost"), 1);
+    cr_assert_str_eq(capture_find(&fx.cap, "smp_synch_lost")->json, "{\"smpCnt\":11,\"smpSynch\":0,\"prev_smpSynch\":2}");
     a.smp_synch = 1;
     send_count(&a, 13);
     a.smp_synch = 0;
     send_count(&a, 14);
-    cr_assert_eq(capture_count(&cap, "smp_synch_lost"), 2);
+    cr_assert_eq(capture_count(&fx.cap, "smp_synch_lost"), 2);
 }
 
 Test(sv, second_source_for_one_sv_id)
@@ -274,24 +257,16 @@ Test(sv, second_source_for_one_sv_id)
     struct asdu_params a = defaults();
     struct ber_buf frame;
     build(&frame, &a, 1, 1);
-    feed(state, &frame, 0);
-    feed(state2, &frame, 250);
-    feed(state2, &frame, 500);
-    cr_assert_eq(capture_count(&cap, "second_source"), 1);
-    cr_assert_str_eq(capture_find(&cap, "second_source")->object, "MU01");
+    feed(fx.state, &frame, 0);
+    feed(fx.state2, &frame, 250);
+    feed(fx.state2, &frame, 500);
+    cr_assert_eq(capture_count(&fx.cap, "second_source"), 1);
+    cr_assert_str_eq(capture_find(&fx.cap, "second_source")->object, "MU01");
 }
 
 static void expect_malformed(const struct ber_buf *frame, const char *anomaly, const char *json_part)
 {
-    capture_clear(&cap);
-    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, 0, false, &cap.sink, shared };
-    sv_decoder.parse(state, frame->b, frame->n, &ctx);
-    cr_assert_eq(cap.n, 1, "%s", anomaly);
-    cr_assert_eq(cap.ev[0].kind, MAMORI_EVENT_ANOMALY);
-    cr_assert_eq(cap.ev[0].op, MAMORI_OP_MALFORMED);
-    cr_assert_str_eq(cap.ev[0].anomaly, anomaly);
-    if (json_part)
-        cr_assert(strstr(cap.ev[0].json, json_part) != NULL, "%s not in %s", json_part, cap.ev[0].json);
+    l2_fixture_expect_malformed(&fx, frame->b, frame->n, anomaly, json_part);
 }
 
 static void pdu_frame(struct ber_buf *frame, const void *pdu_bytes, size_t n)
@@ -309,7 +284,7 @@ Test(sv, malformed_frames)
     build(&frame, &a, 1, 1);
     frame.n -= 10; /* cut like a short snaplen, inside seqData */
     expect_malformed(&frame, "truncated_frame", "\"svID\":\"MU01\",\"smpCnt\":0,\"confRev\":1,\"smpSynch\":2,\"field\":\"ASDU\"");
-    cr_assert_str_eq(cap.ev[0].object, "MU01");
+    cr_assert_str_eq(fx.cap.ev[0].object, "MU01");
     pdu_frame(&frame, "\x80\x01\x01", 3);
     expect_malformed(&frame, "missing_field", "\"field\":\"seqASDU\"");
     pdu_frame(&frame, "\xa2\x00", 2);
@@ -320,7 +295,7 @@ Test(sv, malformed_frames)
     expect_malformed(&frame, "missing_field", "\"field\":\"smpCnt\"");
     pdu_frame(&frame, "\x80\x01\x01\xa2\x0b\x30\x09\x80\x02MU\x82\x03\x00\x00\x01", 16);
     expect_malformed(&frame, "malformed_field", "\"svID\":\"MU\",\"field\":\"smpCnt\"");
-    cr_assert_str_eq(cap.ev[0].object, "MU");
+    cr_assert_str_eq(fx.cap.ev[0].object, "MU");
     pdu_frame(&frame, "\x80\x01\x01\xa2\x06\x30\x80\x00\x00\x00\x00", 11);
     expect_malformed(&frame, "malformed_ber", "\"error\":\"ber_indefinite_length\",\"field\":\"seqASDU\"");
     pdu_frame(&frame, "\x80\x01\x01\xa2\x04\x30\x02\x82\x03", 9);
@@ -334,11 +309,11 @@ Test(sv, extension_members_after_gmid_data_are_skipped)
     struct ber_buf frame;
     pdu_frame(&frame, "\x80\x01\x01\xa2\x13\x30\x11\x80\x02MU\x82\x02\x00\x05\x83\x01\x01\x87\x00\x9f\x1e\x01\x00",
               24);
-    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, 0, false, &cap.sink, shared };
-    sv_decoder.parse(state, frame.b, frame.n, &ctx);
-    cr_assert_eq(cap.n, 1);
-    cr_assert_eq(cap.ev[0].kind, MAMORI_EVENT_OPERATION);
-    cr_assert(strstr(cap.ev[0].json, "\"smpCnt\":5,\"confRev\":1,\"seqData\":\"\"") != NULL, "%s", cap.ev[0].json);
+    struct mamori_parse_ctx ctx = l2_fixture_ctx(&fx, 0);
+    sv_decoder.parse(fx.state, frame.b, frame.n, &ctx);
+    cr_assert_eq(fx.cap.n, 1);
+    cr_assert_eq(fx.cap.ev[0].kind, MAMORI_EVENT_OPERATION);
+    cr_assert(strstr(fx.cap.ev[0].json, "\"smpCnt\":5,\"confRev\":1,\"seqData\":\"\"") != NULL, "%s", fx.cap.ev[0].json);
 }
 
 Test(sv, cut_frame_keeps_the_whole_asdus_before_the_cut)
@@ -349,12 +324,12 @@ Test(sv, cut_frame_keeps_the_whole_asdus_before_the_cut)
     struct ber_buf frame;
     build(&frame, a, 3, 3);
     frame.n -= 30; /* the third ASDU is cut */
-    feed(state, &frame, 0);
-    cr_assert_eq(cap.n, 3);
-    cr_assert_eq(cap.ev[0].kind, MAMORI_EVENT_OPERATION);
-    cr_assert_eq(cap.ev[1].kind, MAMORI_EVENT_OPERATION);
-    cr_assert_str_eq(cap.ev[2].anomaly, "truncated_frame");
-    cr_assert(strstr(cap.ev[2].json, "\"asdu\":2,\"svID\":\"MU01\",\"smpCnt\":2") != NULL, "%s", cap.ev[2].json);
+    feed(fx.state, &frame, 0);
+    cr_assert_eq(fx.cap.n, 3);
+    cr_assert_eq(fx.cap.ev[0].kind, MAMORI_EVENT_OPERATION);
+    cr_assert_eq(fx.cap.ev[1].kind, MAMORI_EVENT_OPERATION);
+    cr_assert_str_eq(fx.cap.ev[2].anomaly, "truncated_frame");
+    cr_assert(strstr(fx.cap.ev[2].json, "\"asdu\":2,\"svID\":\"MU01\",\"smpCnt\":2") != NULL, "%s", fx.cap.ev[2].json);
 }
 
 Test(sv, smp_cnt_wraps_at_smp_rate_when_it_counts_per_second)
@@ -365,49 +340,45 @@ Test(sv, smp_cnt_wraps_at_smp_rate_when_it_counts_per_second)
     send_count(&a, 3998);
     send_count(&a, 3999);
     send_count(&a, 0);
-    cr_assert_eq(operations(), cap.n);
+    cr_assert_eq(operations(), fx.cap.n);
     /* with smpRate 80 per nominal period (smpMod 0), 4000 is 50 Hz: the same wrap */
     a.sv_id = "MU09";
     a.smp_rate = 80;
     a.smp_mod = 0;
     send_count(&a, 3999);
     send_count(&a, 0);
-    cr_assert_eq(operations(), cap.n);
+    cr_assert_eq(operations(), fx.cap.n);
     /* but a wrap at 3000 fits neither 50 nor 60 Hz */
     a.sv_id = "MU10";
     send_count(&a, 2999);
     send_count(&a, 0);
-    cr_assert_eq(capture_count(&cap, "smp_cnt_discontinuity"), 1);
+    cr_assert_eq(capture_count(&fx.cap, "smp_cnt_discontinuity"), 1);
 }
 
-/* Feeds `frame` to a fresh flow state (the full BER walk) and returns its one
+/* Feeds `frame` to a fresh flow (the full BER walk) and returns its one
  * event, for comparing with what a flow that holds a template decoded. */
 static struct captured_event full_walk(const struct ber_buf *frame)
 {
-    struct capture fresh;
-    capture_init(&fresh, true);
-    struct mamori_decoder_options opts = { 65536, 0 };
-    void *st = sv_decoder.state_new(&opts);
-    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, 0, false, &fresh.sink, NULL };
-    sv_decoder.parse(st, frame->b, frame->n, &ctx);
-    cr_assert_eq(fresh.n, 1);
-    struct captured_event e = fresh.ev[0];
-    sv_decoder.state_free(st);
-    capture_free(&fresh);
+    static struct l2_fixture fresh;
+    l2_fixture_init(&fresh, &sv_decoder);
+    l2_fixture_feed(&fresh, fresh.state, frame->b, frame->n, 0);
+    cr_assert_eq(fresh.cap.n, 1);
+    struct captured_event e = fresh.cap.ev[0];
+    l2_fixture_free(&fresh);
     return e;
 }
 
 static void expect_same_as_full_walk(const struct ber_buf *frame, uint64_t time_us)
 {
-    capture_clear(&cap);
-    feed(state, frame, time_us);
-    cr_assert_eq(cap.n, 1);
+    capture_clear(&fx.cap);
+    feed(fx.state, frame, time_us);
+    cr_assert_eq(fx.cap.n, 1);
     struct captured_event want = full_walk(frame);
-    cr_assert_str_eq(cap.ev[0].json, want.json);
-    cr_assert_str_eq(cap.ev[0].object, want.object);
-    cr_assert_eq(cap.ev[0].n_values, want.n_values);
+    cr_assert_str_eq(fx.cap.ev[0].json, want.json);
+    cr_assert_str_eq(fx.cap.ev[0].object, want.object);
+    cr_assert_eq(fx.cap.ev[0].n_values, want.n_values);
     for (uint32_t i = 0; i < want.n_values; i++)
-        cr_assert_float_eq(cap.ev[0].values[i], want.values[i], 0);
+        cr_assert_float_eq(fx.cap.ev[0].values[i], want.values[i], 0);
 }
 
 Test(sv, frames_laid_out_as_the_last_one_decode_as_the_full_walk_does)
@@ -418,28 +389,28 @@ Test(sv, frames_laid_out_as_the_last_one_decode_as_the_full_walk_does)
     a.smp_cnt = 10;
     struct ber_buf frame;
     build(&frame, &a, 1, 1);
-    feed(state, &frame, 0); /* the template */
+    feed(fx.state, &frame, 0); /* the template */
     a.smp_cnt = 11;
     build(&frame, &a, 1, 1);
     size_t seq_end = frame.n - (2 + 8); /* smpMod is absent: seqData, then gmidData's tag, length, value */
     frame.b[seq_end - 1] = 0x7f;        /* last measurement's quality */
     frame.b[seq_end - 5] = 0x42;        /* its value */
     expect_same_as_full_walk(&frame, 250);
-    cr_assert_float_eq(cap.ev[0].values[7], (double)0x42, 0);
-    cr_assert(strstr(cap.ev[0].json, "\"smpCnt\":11,") != NULL);
-    cr_assert(strstr(cap.ev[0].json, "{\"value\":66,\"quality\":127}") != NULL, "%s", cap.ev[0].json);
+    cr_assert_float_eq(fx.cap.ev[0].values[7], (double)0x42, 0);
+    cr_assert(strstr(fx.cap.ev[0].json, "\"smpCnt\":11,") != NULL);
+    cr_assert(strstr(fx.cap.ev[0].json, "{\"value\":66,\"quality\":127}") != NULL, "%s", fx.cap.ev[0].json);
     /* the same length but another svID is another stream: not the template's */
     a.sv_id = "MU02";
     a.smp_cnt = 12;
     build(&frame, &a, 1, 1);
     expect_same_as_full_walk(&frame, 500);
-    cr_assert_str_eq(cap.ev[0].object, "MU02");
+    cr_assert_str_eq(fx.cap.ev[0].object, "MU02");
     /* nor is gmidData a per-sample value */
     a.smp_cnt = 13;
     build(&frame, &a, 1, 1);
     frame.b[frame.n - 1] ^= 1;
     expect_same_as_full_walk(&frame, 750);
-    cr_assert(strstr(cap.ev[0].json, "\"gmidData\":\"001b19fffe000000\"") != NULL, "%s", cap.ev[0].json);
+    cr_assert(strstr(fx.cap.ev[0].json, "\"gmidData\":\"001b19fffe000000\"") != NULL, "%s", fx.cap.ev[0].json);
 }
 
 Test(sv, template_keeps_the_smp_cnt_checks)
@@ -450,12 +421,12 @@ Test(sv, template_keeps_the_smp_cnt_checks)
         a[0].smp_cnt = c;
         a[1].smp_cnt = c + 1;
         build(&frame, a, 2, 2);
-        feed(state, &frame, c * 250u);
+        feed(fx.state, &frame, c * 250u);
     }
     cr_assert_eq(operations(), 6);
-    cr_assert_eq(cap.n, 6);
-    feed(state, &frame, 2000); /* the same two samples again */
-    cr_assert_eq(capture_count(&cap, "duplicate_sample"), 1);
-    cr_assert(strstr(cap.ev[6].json, "\"noASDU\":2,\"asdu\":0,\"svID\":\"MU01\",\"smpCnt\":4,") != NULL, "%s",
-              cap.ev[6].json);
+    cr_assert_eq(fx.cap.n, 6);
+    feed(fx.state, &frame, 2000); /* the same two samples again */
+    cr_assert_eq(capture_count(&fx.cap, "duplicate_sample"), 1);
+    cr_assert(strstr(fx.cap.ev[6].json, "\"noASDU\":2,\"asdu\":0,\"svID\":\"MU01\",\"smpCnt\":4,") != NULL, "%s",
+              fx.cap.ev[6].json);
 }
