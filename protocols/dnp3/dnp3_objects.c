@@ -1,6 +1,7 @@
 /* dnp3_objects.c — object header walking and per-point decoding dispatch. */
 #include "dnp3_objects.h"
 
+#include "dnp3_datasets.h"
 #include "dnp3_file.h"
 #include "dnp3_values.h"
 
@@ -131,6 +132,9 @@ static bool object_decode(cursor *obj, const struct object_header *h, const stru
     case DNP3_LAYOUT_SIZED:
         if (h->group == GROUP_FILE) {
             dnp3_file_object_decode(obj, h->variation, d);
+        } else if (dnp3_dataset_known(h->group, h->variation)) {
+            if (!dnp3_dataset_decode(obj, h->group, h->variation, d))
+                w->malformed = true; /* its size prefix still leads to the next object */
         } else {
             size_t n = cursor_left(obj);
             const uint8_t *raw = cursor_bytes(obj, n);
@@ -308,9 +312,10 @@ void dnp3_objects_walk(cursor *c, struct dnp3_walk *w)
         detail_uint(d, "group", h.group);
         detail_uint(d, "variation", h.variation);
         detail_uint(d, "qualifier", h.qualifier);
-        const char *sa_name = h.group == GROUP_SECURE_AUTH ? dnp3_secure_auth_name(h.variation) : NULL;
-        if (sa_name)
-            detail_cstring(d, "name", sa_name);
+        const char *name = h.group == GROUP_SECURE_AUTH ? dnp3_secure_auth_name(h.variation)
+                                                        : dnp3_dataset_name(h.group, h.variation);
+        if (name)
+            detail_cstring(d, "name", name);
         bool ok = range_read(c, &h, d);
         if (!ok)
             w->malformed = true;

@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include "dnp3_datasets.h"
+
 /* Fixed layouts indexed by group, then variation (NULL: not a fixed-size
  * variation); a designated row per group keeps the lookup one load. */
 struct group_layouts {
@@ -97,6 +99,8 @@ static bool group_known(uint8_t group)
     default:
         break;
     }
+    if (group >= DNP3_GROUP_DATA_SET_FIRST && group <= DNP3_GROUP_DATA_SET_LAST)
+        return true;
     return fixed_layouts[group].n_variations > 0;
 }
 
@@ -142,7 +146,8 @@ struct dnp3_object_kind dnp3_object_kind(uint8_t group, uint8_t variation)
         k.size = (uint8_t)layout_size(k.fields);
         return k;
     }
-    if (group == GROUP_FILE || group == GROUP_SECURE_AUTH || group == GROUP_APPLICATION_ID)
+    if (group == GROUP_FILE || group == GROUP_SECURE_AUTH || group == GROUP_APPLICATION_ID ||
+        dnp3_dataset_known(group, variation))
         k.layout = DNP3_LAYOUT_SIZED;
     return k;
 }

@@ -29,8 +29,9 @@ static size_t hex_decode(const char *hex, uint8_t *out, size_t cap)
 }
 
 /* Feeds one fragment (response codes from the outstation, others from the master)
- * and returns every event line joined by newlines. */
-static void run_case(const struct object_case *c)
+ * and checks the joined event lines hold every expected substring and not
+ * `absent` (unless NULL). */
+static void run_case(const struct object_case *c, const char *absent)
 {
     uint8_t app[1024], wire[2048];
     size_t n = hex_decode(c->app, app, sizeof app);
@@ -48,13 +49,15 @@ static void run_case(const struct object_case *c)
     }
     for (size_t i = 0; i < 4 && c->expect[i]; i++)
         cr_expect(strstr(all, c->expect[i]), "%s: missing %s in\n%s", c->what, c->expect[i], all);
+    if (absent)
+        cr_expect(!strstr(all, absent), "%s: unexpected %s in\n%s", c->what, absent, all);
     dnp3_feed_free(&f);
 }
 
 static void run_cases(const struct object_case *cases, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        run_case(&cases[i]);
+        run_case(&cases[i], NULL);
 }
 
 #define RESP "C0 81 00 00 "
@@ -258,6 +261,34 @@ Test(dnp3_objects, time_class_iin_strings_files_auth)
           { "{\"index\":1,\"flags\":1,\"association\":5,\"value\":100,\"timestamp\":1700000000000}" } },
     };
     run_cases(cases, sizeof cases / sizeof cases[0]);
+}
+
+/* Data sets, IEEE 1815-2012 groups 85-88: one object behind a 16-bit size
+ * prefix (qualifier 0x5B, count 1), made of elements each led by its length. */
+Test(dnp3_objects, data_sets_are_named_and_counted)
+{
+    static const struct object_case cases[] = {
+        /* size 0x11 = 17: id element (01 05), time element (06 + 1700000000000 ms), two values (02 34 12, 04 00 00 c8 42),
+         * then g1v2 point 0 to show the walk goes on */
+        { "g87v1 present value", RESP "57 01 5b 01 11 00 01 05 06 00 68 e5 cf 8b 01 02 34 12 04 00 00 c8 42 01 02 00 00 00 81",
+          { "{\"group\":87,\"variation\":1,\"qualifier\":91,\"name\":\"data_set_present_value\",\"range.quantity\":1,"
+            "\"points\":[{\"size\":17,\"data_set_id\":5,\"elements\":4}]},{\"group\":1,\"variation\":2,",
+            "\"object\":\"g87v1\"" } },
+        /* size 0x17 = 23: prototype id (01 02), UUID (10 + 16 bytes), one descriptor element of 3 bytes */
+        { "g85v1 prototype", RESP "55 01 5b 01 17 00 01 02 10 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 03 04 01 04",
+          { "\"name\":\"data_set_prototype\",\"range.quantity\":1,\"points\":[{\"size\":23,\"prototype_id\":2,"
+            "\"elements\":3}]" } },
+        { "g86v2 characteristics kept as bytes", RESP "56 02 5b 01 03 00 01 07 01",
+          { "\"name\":\"data_set_characteristics\",\"range.quantity\":1,\"points\":[{\"size\":3,\"data\":\"010701\"}]" } },
+        { "g87v0 read", "C0 01 57 00 06", { "{\"group\":87,\"variation\":0,\"qualifier\":6}" } },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        run_case(&cases[i], "anomaly");
+    /* size 3: an element claiming 5 bytes with 2 left; the size prefix still finds g1v2 after it */
+    static const struct object_case bad_elements =
+        { "g88v1 element past the object", RESP "58 01 5b 01 03 00 05 01 02 01 02 00 00 00 81",
+          { "\"name\":\"data_set_snapshot\"", "{\"group\":1,\"variation\":2,", "\"anomaly\":\"malformed\"" } };
+    run_case(&bad_elements, "unknown_object");
 }
 
 Test(dnp3_objects, device_attributes_are_identity)
