@@ -61,6 +61,7 @@ struct mamori_decoder_options {
 
 struct mamori_parse_ctx {
     enum mamori_direction dir;
+    enum mamori_transport transport; /* TCP: stream bytes; UDP, ETHER: one whole datagram or frame */
     uint64_t time_us;         /* capture time of the packet that completed these bytes */
     bool gap;                 /* bytes were lost in this direction before `data` */
     struct mamori_sink *sink;

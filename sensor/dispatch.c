@@ -119,6 +119,7 @@ void dispatch_flow_start(struct dispatcher *d, struct dispatch_flow *df, enum ma
     memset(df, 0, sizeof *df);
     df->first_dir = -1;
     df->fallback = -1;
+    df->transport = (uint8_t)transport;
     uint64_t owners = 0, probers = 0;
     size_t n_owners = 0;
     for (size_t i = 0; i < d->reg->count; i++) {
@@ -162,6 +163,7 @@ static size_t call_parse(struct dispatcher *d, struct dispatch_flow *df, enum ma
 {
     struct mamori_parse_ctx ctx = {
         .dir = dir,
+        .transport = (enum mamori_transport)df->transport,
         .time_us = d->current_time_us,
         .gap = gap,
         .sink = &d->sink,
@@ -390,6 +392,7 @@ void dispatch_flow_end(struct dispatcher *d, struct dispatch_flow *df, const str
         if (df->decoder->finish) {
             struct mamori_parse_ctx ctx = {
                 .dir = MAMORI_DIR_TO_SERVER,
+                .transport = (enum mamori_transport)df->transport,
                 .time_us = time_us,
                 .sink = &d->sink,
                 .shared = d->shared[df->decoder_index],

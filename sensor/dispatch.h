@@ -42,6 +42,7 @@ struct dispatch_flow {
     uint64_t candidates; /* bit i: registry decoder i may still claim the flow */
     const struct mamori_decoder *decoder;
     uint8_t decoder_index; /* in the registry, for its shared state */
+    uint8_t transport;     /* enum mamori_transport of the flow */
     int8_t fallback;       /* registry index taken when probing decides nothing, or -1 */
     void *state;
     uint8_t probe_packets;

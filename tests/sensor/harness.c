@@ -43,6 +43,7 @@ static void record(struct recorder_log *log, const uint8_t *data, size_t len, co
 {
     int dir = ctx->dir;
     log->parses[dir]++;
+    log->transports |= ctx->transport;
     if (ctx->gap && log->gaps[dir] < 8)
         log->gap_at[dir][log->gaps[dir]++] = log->len[dir];
     size_t room = RECORDER_BYTES - log->len[dir];

@@ -28,6 +28,7 @@ struct recorder_log {
     size_t len[2];
     unsigned parses[2];
     unsigned gaps[2];
+    unsigned transports; /* mask of ctx->transport over every parse() */
     size_t gap_at[2][8]; /* len[dir] when a gap was signalled */
     bool finished;
 };

@@ -56,6 +56,7 @@ Test(dispatch, bytes_split_at_every_boundary_arrive_whole)
     cr_assert_eq(log->len[0], len);
     cr_assert_arr_eq(log->bytes[0], text, len);
     cr_assert_eq(log->parses[0], 3, "one parse per completed line");
+    cr_assert_eq(log->transports, MAMORI_TRANSPORT_TCP, "parse() knows it is given stream bytes");
     cr_assert_eq(log->gaps[0], 0);
     cr_assert(log->finished);
     /* each event carries the time of the packet that completed its line */
@@ -123,6 +124,7 @@ Test(dispatch, one_parse_per_udp_datagram)
     pipeline_finish(h.pl);
     const struct recorder_log *log = finished_log();
     cr_assert_eq(log->parses[0], 3);
+    cr_assert_eq(log->transports, MAMORI_TRANSPORT_UDP, "parse() knows each call is a whole datagram");
     cr_assert_eq(log->len[0], 9);
     cr_assert_arr_eq(log->bytes[0], "!a!bcd\n!e", 9);
 }
