@@ -61,11 +61,11 @@ struct mamori_decoder_options {
 
 struct mamori_parse_ctx {
     enum mamori_direction dir;
-    enum mamori_transport transport; /* TCP: stream bytes; UDP, ETHER: one whole datagram or frame */
     uint64_t time_us;         /* capture time of the packet that completed these bytes */
     bool gap;                 /* bytes were lost in this direction before `data` */
     struct mamori_sink *sink;
     void *shared;             /* this worker's instance from shared_new(), or NULL */
+    enum mamori_transport transport; /* TCP: stream bytes; UDP, ETHER: one whole datagram or frame */
 };
 
 struct mamori_decoder {

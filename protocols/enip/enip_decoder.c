@@ -122,17 +122,22 @@ static void remember_held(struct enip_stream *s, const uint8_t *data, size_t len
     cursor_copy(&c, s->held_start, len < ENIP_HEADER_LEN ? len : ENIP_HEADER_LEN);
 }
 
+/* A message whose first bytes are `start` (`n` of them) ended before its length said. */
+static void report_cut_short(struct enip_flow *flow, struct mamori_sink *sink, const uint8_t *start, size_t n,
+                             const char *why)
+{
+    struct enip_header h;
+    bool whole_header = enip_read_header(start, n, &h);
+    enip_report_anomaly(flow, sink, ENIP_ANOMALY_TRUNCATED_MESSAGE, whole_header ? &h : NULL, why);
+}
+
 static void check_held(struct enip_flow *flow, struct enip_stream *s, const uint8_t *data, size_t len,
                        const struct mamori_parse_ctx *ctx)
 {
     if (s->held == 0)
         return;
-    if (ctx->gap || !held_presented(s, data, len)) {
-        struct enip_header h;
-        bool whole_header = enip_read_header(s->held_start, s->held, &h);
-        enip_report_anomaly(flow, ctx->sink, ENIP_ANOMALY_TRUNCATED_MESSAGE, whole_header ? &h : NULL,
-                            "message_cut_short");
-    }
+    if (ctx->gap || !held_presented(s, data, len))
+        report_cut_short(flow, ctx->sink, s->held_start, s->held, "message_cut_short");
     s->held = 0;
 }
 
@@ -172,6 +177,15 @@ static size_t enip_parse(void *state, const uint8_t *data, size_t len, const str
     struct enip_flow *flow = state;
     struct enip_stream *s = &flow->stream[ctx->dir == MAMORI_DIR_TO_CLIENT];
     enip_tx_expire(flow, ctx, false);
+    if (ctx->transport == MAMORI_TRANSPORT_UDP) {
+        /* a datagram holds whole messages: what it cuts short is truncated now,
+         * and the next one starts clean */
+        s->resyncing = false;
+        size_t used = frame(flow, s, data, len, ctx);
+        if (used < len && !s->resyncing)
+            report_cut_short(flow, ctx->sink, data + used, len - used, "datagram_cut_short");
+        return len;
+    }
     check_held(flow, s, data, len, ctx);
     if (ctx->gap)
         s->resyncing = true;

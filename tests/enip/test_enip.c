@@ -230,6 +230,19 @@ Test(enip, message_cut_by_end_of_flow)
     close_feed(f);
 }
 
+Test(enip, message_cut_by_end_of_datagram_is_reported_at_once)
+{
+    struct bytes r = LIST_IDENTITY_RESPONSE, q = REGISTER_SESSION_REQUEST;
+    struct stream_feed *f = open_feed();
+    stream_feed_datagram(f, MAMORI_DIR_TO_CLIENT, T0, r.data, r.len - 1);
+    expect_anomaly(f, "\"anomaly\":\"truncated_message\"", "datagram_cut_short");
+    size_t events = f->n_events;
+    stream_feed_datagram(f, MAMORI_DIR_TO_SERVER, T_REPLY, q.data, q.len);
+    cr_expect_eq(f->n_events, events + 1, "the next datagram starts clean:\n%s", stream_feed_join(f));
+    cr_expect_eq(stream_feed_count(f, "\"function\":\"register_session\""), 1);
+    close_feed(f);
+}
+
 Test(enip, unanswered_and_unsolicited)
 {
     struct stream_feed *f = open_feed();

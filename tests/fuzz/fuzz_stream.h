@@ -84,10 +84,11 @@ static inline void fuzz_stream_gap(struct fuzz_stream *s, int dir)
     s->gap[dir] = true;
 }
 
-static inline struct mamori_parse_ctx fuzz_stream_ctx(struct fuzz_stream *s, int dir)
+static inline struct mamori_parse_ctx fuzz_stream_ctx(struct fuzz_stream *s, int dir,
+                                                      enum mamori_transport transport)
 {
     struct mamori_parse_ctx ctx = { .dir = (enum mamori_direction)dir, .time_us = s->now_us, .gap = s->gap[dir],
-                                    .sink = &s->sink };
+                                    .sink = &s->sink, .transport = transport };
     s->gap[dir] = false;
     return ctx;
 }
@@ -101,7 +102,7 @@ static inline void fuzz_stream_bytes(struct fuzz_stream *s, int dir, const uint8
         n = FUZZ_HOLD_MAX - s->held_len[dir];
     memcpy(s->held[dir] + s->held_len[dir], bytes, n);
     s->held_len[dir] += n;
-    struct mamori_parse_ctx ctx = fuzz_stream_ctx(s, dir);
+    struct mamori_parse_ctx ctx = fuzz_stream_ctx(s, dir, MAMORI_TRANSPORT_TCP);
     size_t used = s->dec->parse(s->state, s->held[dir], s->held_len[dir], &ctx);
     if (used > s->held_len[dir])
         abort();
@@ -114,7 +115,7 @@ static inline void fuzz_stream_bytes(struct fuzz_stream *s, int dir, const uint8
 /* One datagram (UDP): parsed on its own, nothing held. */
 static inline void fuzz_stream_datagram(struct fuzz_stream *s, int dir, const uint8_t *bytes, size_t n)
 {
-    struct mamori_parse_ctx ctx = fuzz_stream_ctx(s, dir);
+    struct mamori_parse_ctx ctx = fuzz_stream_ctx(s, dir, MAMORI_TRANSPORT_UDP);
     s->dec->parse(s->state, bytes, n, &ctx);
 }
 

@@ -56,7 +56,8 @@ static void feed_piece(struct stream_feed *f, enum mamori_direction dir, uint64_
         p += take;
         len -= take;
         f->now_us = t_us;
-        struct mamori_parse_ctx ctx = {.dir = dir, .time_us = t_us, .gap = f->pending_gap[dir], .sink = &f->sink};
+        struct mamori_parse_ctx ctx = {.dir = dir, .transport = MAMORI_TRANSPORT_TCP, .time_us = t_us,
+                                       .gap = f->pending_gap[dir], .sink = &f->sink};
         f->pending_gap[dir] = false;
         size_t used = f->decoder->parse(f->state, f->held[dir], f->held_len[dir], &ctx);
         memmove(f->held[dir], f->held[dir] + used, f->held_len[dir] - used);
@@ -74,6 +75,14 @@ void stream_feed_bytes(struct stream_feed *f, enum mamori_direction dir, uint64_
         chunk = len ? len : 1;
     for (size_t off = 0; off < len; off += chunk)
         feed_piece(f, dir, t_us, p + off, len - off < chunk ? len - off : chunk);
+}
+
+void stream_feed_datagram(struct stream_feed *f, enum mamori_direction dir, uint64_t t_us, const void *data,
+                          size_t len)
+{
+    f->now_us = t_us;
+    struct mamori_parse_ctx ctx = {.dir = dir, .transport = MAMORI_TRANSPORT_UDP, .time_us = t_us, .sink = &f->sink};
+    f->decoder->parse(f->state, data, len, &ctx);
 }
 
 void stream_feed_finish(struct stream_feed *f, uint64_t t_us)

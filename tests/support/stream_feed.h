@@ -39,6 +39,9 @@ void stream_feed_free(struct stream_feed *f);
 void stream_feed_bytes(struct stream_feed *f, enum mamori_direction dir, uint64_t t_us, const void *data,
                        size_t len, size_t chunk);
 void stream_feed_gap(struct stream_feed *f, enum mamori_direction dir);
+/* One whole UDP datagram: a single parse() call, as the core makes it. */
+void stream_feed_datagram(struct stream_feed *f, enum mamori_direction dir, uint64_t t_us, const void *data,
+                          size_t len);
 void stream_feed_finish(struct stream_feed *f, uint64_t t_us);
 /* Events whose JSON line contains `needle`. */
 size_t stream_feed_count(const struct stream_feed *f, const char *needle);
