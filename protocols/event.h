@@ -64,7 +64,8 @@ struct mamori_text {
 /* One identity fact a device revealed. Names used across protocols:
  * vendor, product_code, revision, vendor_url, product_name, model_name,
  * user_application_name, serial_number, hardware_version, software_version,
- * device_name, location, server_id, run_status, conf_rev. */
+ * device_name, location, server_id, run_status, conf_rev, config_revision,
+ * vendor_id, device_type. */
 struct mamori_identity_field {
     const char *name;
     struct mamori_text value;
