@@ -350,7 +350,13 @@ static size_t dnp3_parse(void *state, const uint8_t *data, size_t len, const str
         }
         enum dnp3_link_status s = dnp3_link_read(data + used, len - used, f);
         switch (s) {
-        case DNP3_LINK_NEED_MORE: return used;
+        case DNP3_LINK_NEED_MORE:
+            if (ctx->transport != MAMORI_TRANSPORT_UDP)
+                return used; /* the stream brings the rest */
+            /* A datagram holds whole frames: nothing will complete this one. */
+            emit_anomaly(ctx, "truncated_frame", MAMORI_OP_MALFORMED, len - used >= DNP3_LINK_HEADER_LEN ? f : NULL,
+                         !(f->ctl & DNP3_CTL_DIR), -1);
+            return len;
         case DNP3_LINK_OK: frame_process(st, ctx, f); break;
         case DNP3_LINK_BAD_HEADER_CRC:
             emit_anomaly(ctx, "bad_link_crc", MAMORI_OP_MALFORMED, NULL, false, -1);

@@ -49,7 +49,7 @@ void dnp3_feed_stream(struct dnp3_feed *f, enum mamori_direction dir, uint64_t t
         f->held_len[dir] += take;
         p += take;
         len -= take;
-        struct mamori_parse_ctx ctx = { .dir = dir, .time_us = t_us, .sink = &f->sink };
+        struct mamori_parse_ctx ctx = { .dir = dir, .time_us = t_us, .sink = &f->sink, .transport = MAMORI_TRANSPORT_TCP };
         size_t used = dnp3_decoder.parse(f->state, f->held[dir], f->held_len[dir], &ctx);
         memmove(f->held[dir], f->held[dir] + used, f->held_len[dir] - used);
         f->held_len[dir] -= used;
@@ -61,13 +61,14 @@ void dnp3_feed_stream(struct dnp3_feed *f, enum mamori_direction dir, uint64_t t
 void dnp3_feed_datagram(struct dnp3_feed *f, enum mamori_direction dir, uint64_t t_us, const void *data,
                         size_t len)
 {
-    struct mamori_parse_ctx ctx = { .dir = dir, .time_us = t_us, .sink = &f->sink };
+    struct mamori_parse_ctx ctx = { .dir = dir, .time_us = t_us, .sink = &f->sink, .transport = MAMORI_TRANSPORT_UDP };
     dnp3_decoder.parse(f->state, data, len, &ctx);
 }
 
 void dnp3_feed_finish(struct dnp3_feed *f, uint64_t t_us)
 {
-    struct mamori_parse_ctx ctx = { .dir = MAMORI_DIR_TO_SERVER, .time_us = t_us, .sink = &f->sink };
+    struct mamori_parse_ctx ctx = { .dir = MAMORI_DIR_TO_SERVER, .time_us = t_us, .sink = &f->sink,
+                                    .transport = MAMORI_TRANSPORT_TCP };
     dnp3_decoder.finish(f->state, &ctx);
 }
 

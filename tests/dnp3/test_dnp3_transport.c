@@ -228,3 +228,28 @@ Test(dnp3_transport, state_budget_is_respected)
     cr_assert_not_null(state);
     dnp3_decoder.state_free(state);
 }
+
+Test(dnp3_transport, udp_datagram_ending_inside_a_frame)
+{
+    static const uint8_t read[] = { 0xC4, 0x01, 60, 1, 0x06 };
+    uint8_t dgram[64];
+    uint8_t seq = 0;
+    /* 10-byte header (LEN 11 = 5 + transport byte + 5 application bytes), 6 user bytes, their CRC: 18 bytes */
+    size_t n = dnp3_build_fragment(dgram, DNP3_CTL_MASTER_UNCONFIRMED, OUTSTATION, MASTER, read, sizeof read, 200, &seq);
+    cr_assert_eq(n, 18);
+    struct dnp3_feed f;
+    dnp3_feed_init(&f);
+    dnp3_feed_datagram(&f, MAMORI_DIR_TO_SERVER, 1, dgram, n - 3); /* the data block cut short */
+    dnp3_feed_datagram(&f, MAMORI_DIR_TO_SERVER, 2, dgram, 5);     /* the header cut short */
+    dnp3_feed_datagram(&f, MAMORI_DIR_TO_SERVER, 3, dgram, n);     /* whole: decoded from a clean start */
+    cr_assert_eq(f.n_lines, 3);
+    cr_assert(strstr(f.lines[0], "\"kind\":\"anomaly\",\"anomaly\":\"truncated_frame\",\"op\":\"malformed\",\"unit\":10,"
+                                 "\"dnp3\":{\"len\":11,\"ctl\":196,\"dst\":10,\"src\":1}"),
+              "%s", f.lines[0]);
+    cr_assert(strstr(f.lines[1], "\"anomaly\":\"truncated_frame\",\"op\":\"malformed\"}"), "%s", f.lines[1]);
+    cr_assert(strstr(f.lines[2], "\"function\":\"read\",\"object\":\"g60v1\""), "%s", f.lines[2]);
+    /* Over TCP the same cut is only a frame still arriving. */
+    dnp3_feed_stream(&f, MAMORI_DIR_TO_SERVER, 4, dgram, n - 3);
+    cr_assert_eq(f.n_lines, 3);
+    dnp3_feed_free(&f);
+}
