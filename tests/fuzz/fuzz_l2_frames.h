@@ -51,13 +51,15 @@ static int fuzz_l2_frames(const struct mamori_decoder *dec, const uint8_t *data,
             len = cursor_left(&c);
         const uint8_t *frame = cursor_bytes(&c, len);
         now += (uint64_t)(flags >> 1) * FUZZ_TIME_STEP_US;
-        struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, now, false, &sink, shared };
+        struct mamori_parse_ctx ctx = { .dir = MAMORI_DIR_TO_SERVER, .transport = MAMORI_TRANSPORT_ETHER,
+                                        .time_us = now, .sink = &sink, .shared = shared };
         dec->parse(states[flags & 1], frame, len, &ctx);
         if (dec->tick)
             dec->tick(shared, &ctx);
         sink.detail = (flags & 0x80) ? NULL : &fuzz_detail; /* sometimes without detail */
     }
-    struct mamori_parse_ctx end = { MAMORI_DIR_TO_SERVER, now + 3600u * 1000000u, false, &sink, shared };
+    struct mamori_parse_ctx end = { .dir = MAMORI_DIR_TO_SERVER, .transport = MAMORI_TRANSPORT_ETHER,
+                                    .time_us = now + 3600u * 1000000u, .sink = &sink, .shared = shared };
     for (int i = 0; i < FUZZ_FLOWS; i++) {
         if (dec->finish)
             dec->finish(states[i], &end);

@@ -152,7 +152,8 @@ void l2_fixture_free(struct l2_fixture *f)
 
 struct mamori_parse_ctx l2_fixture_ctx(struct l2_fixture *f, uint64_t time_us)
 {
-    struct mamori_parse_ctx ctx = { MAMORI_DIR_TO_SERVER, time_us, false, &f->cap.sink, f->shared };
+    struct mamori_parse_ctx ctx = { .dir = MAMORI_DIR_TO_SERVER, .transport = MAMORI_TRANSPORT_ETHER,
+                                    .time_us = time_us, .sink = &f->cap.sink, .shared = f->shared };
     return ctx;
 }
 
