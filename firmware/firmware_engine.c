@@ -163,7 +163,7 @@ static void on_identity(struct firmware_engine *fe, const struct inv_change *c)
     const struct inv_identity *f = c->identity;
     char protocol[INV_NAME_MAX];
     source_protocol(f->source, protocol, sizeof protocol);
-    if (strcmp(f->field, "vendor") == 0)
+    if (inv_field_has_base(f->field, "vendor"))
         check_vendor_trust(fe, c->device, f->value, protocol, c->time_us);
     if (c->kind == INV_IDENTITY_CHANGED) {
         enum inv_field_class cls = inv_field_class(f->field);

@@ -359,18 +359,25 @@ const char *inv_device_identity(const struct inv_device *dev, const char *field)
     return NULL;
 }
 
+bool inv_field_has_base(const char *field, const char *base)
+{
+    size_t n = strcspn(field, ":");
+    return strlen(base) == n && strncmp(field, base, n) == 0;
+}
+
 enum inv_field_class inv_field_class(const char *field)
 {
     static const char *const firmware[] = { "revision", "software_version", "firmware_version" };
-    static const char *const hardware[] = { "vendor", "model_name", "product_code", "product_name",
-                                            "serial_number", "hardware_version" };
+    static const char *const hardware[] = { "vendor",        "model_name",       "product_code", "product_name",
+                                            "serial_number", "hardware_version", "device_type",  "vendor_id" };
     for (size_t i = 0; i < sizeof firmware / sizeof firmware[0]; i++)
-        if (strcmp(field, firmware[i]) == 0)
+        if (inv_field_has_base(field, firmware[i]))
             return INV_FIELD_FIRMWARE;
     for (size_t i = 0; i < sizeof hardware / sizeof hardware[0]; i++)
-        if (strcmp(field, hardware[i]) == 0)
+        if (inv_field_has_base(field, hardware[i]))
             return INV_FIELD_HARDWARE;
-    return strcmp(field, "conf_rev") == 0 ? INV_FIELD_CONFIG : INV_FIELD_OTHER;
+    return inv_field_has_base(field, "conf_rev") || inv_field_has_base(field, "config_revision") ? INV_FIELD_CONFIG
+                                                                                              : INV_FIELD_OTHER;
 }
 
 const char *inv_change_kind_name(enum inv_change_kind kind)

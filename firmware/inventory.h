@@ -25,10 +25,14 @@
 #define INV_KEY_MAX 64
 #define INV_TEXT_MAX 96
 #define INV_NAME_MAX 32
+/* An identity field name: `base` or `base:qualifier`, the qualifier naming the
+ * part of the device the fact is about (a gocbRef of up to 65 characters, an
+ * MMS logical device). */
+#define INV_FIELD_MAX 160
 #define INV_MAX_VLANS 4
 
 struct inv_identity {
-    char field[INV_NAME_MAX]; /* event.h identity names: vendor, revision, ... */
+    char field[INV_FIELD_MAX]; /* event.h identity names (vendor, revision, ...), maybe ":qualifier"ed */
     char value[INV_TEXT_MAX];
     char source[INV_NAME_MAX * 2]; /* "modbus/read_device_identification" */
     uint64_t first_us, last_us;
@@ -70,8 +74,8 @@ enum inv_change_kind {
 enum inv_field_class {
     INV_FIELD_OTHER,
     INV_FIELD_FIRMWARE, /* revision, software or firmware version: a firmware change */
-    INV_FIELD_HARDWARE, /* vendor, model, product code, serial, hardware version: a different device */
-    INV_FIELD_CONFIG,   /* conf_rev: the configuration revision */
+    INV_FIELD_HARDWARE, /* vendor, model, product code, serial, hardware version, device type: another device */
+    INV_FIELD_CONFIG,   /* conf_rev, config_revision: the configuration revision */
 };
 
 struct inv_change {
@@ -113,7 +117,10 @@ const struct inv_stats *inventory_stats(const struct inventory *inv);
 /* Current value of an identity field, or NULL. */
 const char *inv_device_identity(const struct inv_device *dev, const char *field);
 
+/* The class of a field by its base name (before any ':'). */
 enum inv_field_class inv_field_class(const char *field);
+/* Whether `field` is `base` or `base:qualifier`. */
+bool inv_field_has_base(const char *field, const char *base);
 const char *inv_change_kind_name(enum inv_change_kind kind);
 
 #endif

@@ -138,6 +138,36 @@ Test(firmware_engine, later_runs_alert_on_firmware_change_and_new_devices)
     firmware_engine_close(fe);
 }
 
+/* A GOOSE publisher reports its control block's confRev, as goose.c emits it. */
+static void goose_conf_rev(struct firmware_engine *fe, uint64_t t, const char *conf_rev)
+{
+    struct mamori_event ev;
+    mamori_event_init(&ev, NULL, "goose");
+    ev.time_us = t;
+    memcpy(ev.where.src_mac, (uint8_t[]){ 0x00, 0x1b, 0x1b, 0x00, 0x00, 0x07 }, 6);
+    memcpy(ev.where.dst_mac, (uint8_t[]){ 0x01, 0x0c, 0xcd, 0x01, 0x00, 0x01 }, 6);
+    ev.kind = MAMORI_EVENT_IDENTITY;
+    ev.op = MAMORI_OP_IDENTIFY;
+    mamori_event_add_identity(&ev, "conf_rev:IED1LD0/LLN0$GO$gcb1", conf_rev, strlen(conf_rev));
+    firmware_engine_observe(fe, &ev);
+}
+
+Test(firmware_engine, goose_conf_rev_change_is_a_configuration_change)
+{
+    struct firmware_engine *fe = open_engine(NULL);
+    goose_conf_rev(fe, T0, "1");
+    goose_conf_rev(fe, T0 + SECOND, "1");
+    cr_assert_eq(n_alerts, 0);
+    goose_conf_rev(fe, T0 + 2 * SECOND, "2");
+    firmware_engine_close(fe);
+    cr_assert_eq(n_alerts, 1);
+    cr_assert_str_eq(alerts[0].category, "conf-rev-change");
+    cr_assert_str_eq(alerts[0].technique, "T0836");
+    cr_assert_str_eq(alerts[0].src, "mac 00:1b:1b:00:00:07");
+    cr_assert_str_eq(alerts[0].summary,
+                     "mac 00:1b:1b:00:00:07 now reports conf_rev:IED1LD0/LLN0$GO$gcb1 2 (was 1), seen in goose");
+}
+
 Test(firmware_engine, excluded_vendors_are_flagged)
 {
     struct firmware_engine *fe = open_engine("schneider electric se");

@@ -20,7 +20,7 @@
 struct seen_change {
     enum inv_change_kind kind;
     char key[INV_KEY_MAX];
-    char field[INV_NAME_MAX * 2 + 2];
+    char field[INV_FIELD_MAX];
     char value[INV_TEXT_MAX];
     char old_value[INV_TEXT_MAX];
 };
@@ -169,6 +169,50 @@ Test(inventory, layer2_publishers_are_keyed_by_mac_and_multicast_is_no_device)
     cr_assert_str_eq(ied->roles[0].role, "publisher");
     cr_assert_str_eq(ied->roles[0].detail, "IED1LD0/LLN0$GO$gcb1");
     inventory_free(inv);
+}
+
+/* A GOOSE publisher's confRev per control block, under a 65-character gocbRef. */
+Test(inventory, qualified_fields_are_kept_whole_and_classed_by_base)
+{
+    static const char gocb_ref[] = "IED123456789ABCDEFGHIJKLMNOPQRSTUVWXYZLD0/LLN0$GO$gcbProtection01";
+    cr_assert_eq(strlen(gocb_ref), 65);
+    char field[INV_FIELD_MAX];
+    snprintf(field, sizeof field, "conf_rev:%s", gocb_ref);
+    struct inventory *inv = inventory_new(16, NULL, on_change, NULL);
+    struct mamori_event ev;
+    for (int i = 0; i < 2; i++) {
+        mamori_event_init(&ev, NULL, "goose");
+        ev.time_us = T0 + (uint64_t)i * SECOND;
+        memcpy(ev.where.src_mac, (uint8_t[]){ 0x00, 0x1b, 0x1b, 0x00, 0x00, 0x07 }, 6);
+        memcpy(ev.where.dst_mac, (uint8_t[]){ 0x01, 0x0c, 0xcd, 0x01, 0x00, 0x01 }, 6);
+        ev.kind = MAMORI_EVENT_IDENTITY;
+        ev.op = MAMORI_OP_IDENTIFY;
+        mamori_event_add_identity(&ev, field, i ? "2" : "1", 1);
+        inventory_observe(inv, &ev);
+    }
+    const struct inv_device *ied = inventory_find(inv, "mac 00:1b:1b:00:00:07");
+    cr_assert_not_null(ied);
+    cr_assert_eq(ied->n_identity, 1);
+    cr_assert_str_eq(ied->identity[0].field, field);
+    cr_assert_str_eq(ied->identity[0].value, "2");
+    cr_assert_str_eq(ied->identity[0].source, "goose");
+    cr_assert_eq(n_changes, 3, "new device, conf_rev learned, conf_rev changed");
+    cr_assert_eq(changes[1].kind, INV_IDENTITY_LEARNED);
+    cr_assert_eq(changes[2].kind, INV_IDENTITY_CHANGED);
+    cr_assert_str_eq(changes[2].field, field);
+    cr_assert_str_eq(changes[2].old_value, "1");
+    inventory_free(inv);
+
+    cr_assert_eq(inv_field_class(field), INV_FIELD_CONFIG);
+    cr_assert_eq(inv_field_class("software_version:LD0"), INV_FIELD_FIRMWARE);
+    cr_assert_eq(inv_field_class("vendor:LD0"), INV_FIELD_HARDWARE);
+    cr_assert_eq(inv_field_class("config_revision:LD0"), INV_FIELD_CONFIG);
+    cr_assert_eq(inv_field_class("device_type"), INV_FIELD_HARDWARE);
+    cr_assert_eq(inv_field_class("vendor_id"), INV_FIELD_HARDWARE);
+    cr_assert_eq(inv_field_class("vendor_url"), INV_FIELD_OTHER, "a longer name is not its prefix");
+    cr_assert_eq(inv_field_class("location:LD0"), INV_FIELD_OTHER);
+    cr_assert(inv_field_has_base("vendor", "vendor"));
+    cr_assert(!inv_field_has_base("vendo", "vendor"));
 }
 
 Test(inventory, is_bounded_and_counts_refusals)
