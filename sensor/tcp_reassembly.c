@@ -75,8 +75,11 @@ static void remember(struct tcp_reassembly *r, struct tcp_stream *s, uint32_t se
         seq += (uint32_t)(len - TCP_HISTORY_BYTES);
         len = TCP_HISTORY_BYTES;
     }
-    for (size_t i = 0; i < len; i++)
-        s->history->data[(seq + i) & (TCP_HISTORY_BYTES - 1)] = data[i];
+    /* the ring position of seq, then at most two copies: up to the ring's end, and from its start */
+    size_t at = seq & (TCP_HISTORY_BYTES - 1);
+    size_t first = len < TCP_HISTORY_BYTES - at ? len : TCP_HISTORY_BYTES - at;
+    memcpy(s->history->data + at, data, first);
+    memcpy(s->history->data, data + first, len - first);
     s->history_len = s->history_len + len > TCP_HISTORY_BYTES ? TCP_HISTORY_BYTES : s->history_len + (uint32_t)len;
 }
 

@@ -358,6 +358,26 @@ Test(reassembly, retransmission_that_changes_delivered_bytes_is_reported)
     fixture_done(&f);
 }
 
+Test(reassembly, history_compares_bytes_across_its_ring_end)
+{
+    struct fixture f;
+    fixture_init(&f, 4096, 1 << 20);
+    f.s.keep_history = true;
+    static uint8_t filler[1000], across[100];
+    memset(filler, 'a', sizeof filler);
+    for (size_t i = 0; i < sizeof across; i++)
+        across[i] = (uint8_t)('0' + i % 10);
+    seg(&f, 0, PACKET_TCP_SYN, NULL, 0);
+    seg(&f, 1, PACKET_TCP_ACK, filler, sizeof filler);
+    seg(&f, 1001, PACKET_TCP_ACK, across, sizeof across); /* ring positions 1001..1023, then 0..76 */
+    seg(&f, 1001, PACKET_TCP_ACK, across, sizeof across);
+    cr_assert_eq(f.cap.mismatches, 0, "the same bytes, remembered across the wrap");
+    across[sizeof across - 1] ^= 1; /* its last byte sits at ring position 76 */
+    seg(&f, 1001, PACKET_TCP_ACK, across, sizeof across);
+    cr_assert_eq(f.cap.mismatches, 1);
+    fixture_done(&f);
+}
+
 Test(reassembly, without_history_old_bytes_are_not_compared)
 {
     struct fixture f;
