@@ -391,8 +391,12 @@ static void track(struct goose_state *state, const struct goose_pdu *pdu, const 
             silence_anomaly(ctx, cb, now - cb->slot.last_us, NULL);
         }
         check_sequence(ctx, cb, pdu);
-        if (pdu->conf_rev != cb->conf_rev)
+        if (pdu->conf_rev != cb->conf_rev) {
             sequence_anomaly(ctx, pdu, cb, "conf_rev_changed");
+            goose_sv_conf_rev_identity(ctx->sink, goose_decoder.name, &pdu->gocb_ref, pdu->conf_rev);
+        }
+    } else {
+        goose_sv_conf_rev_identity(ctx->sink, goose_decoder.name, &pdu->gocb_ref, pdu->conf_rev);
     }
     if (simulated && (fresh || !cb->simulation))
         flag_anomaly(ctx, pdu, "simulation_set");

@@ -2,6 +2,8 @@
  * worker-wide second-publisher registry shared by GOOSE and Sampled Values. */
 #include "goose_sv_common.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,4 +173,25 @@ void goose_sv_anomaly_begin(struct mamori_event *ev, struct mamori_sink *sink, c
     ev->anomaly = anomaly;
     if (object)
         ev->object = *object;
+}
+
+#define CONF_REV_PREFIX "conf_rev:"
+#define UINT32_DIGITS 10
+
+void goose_sv_conf_rev_identity(struct mamori_sink *sink, const char *protocol, const struct mamori_text *name,
+                                uint32_t conf_rev)
+{
+    char field[sizeof CONF_REV_PREFIX + GOOSE_SV_NAME_MAX];
+    char value[UINT32_DIGITS + 1];
+    int name_len = (int)(name->len < GOOSE_SV_NAME_MAX ? name->len : GOOSE_SV_NAME_MAX);
+    snprintf(field, sizeof field, "%s%.*s", CONF_REV_PREFIX, name_len, name->ptr);
+    int value_len = snprintf(value, sizeof value, "%" PRIu32, conf_rev);
+    struct mamori_event ev;
+    mamori_event_init(&ev, sink, protocol);
+    ev.kind = MAMORI_EVENT_IDENTITY;
+    ev.role = MAMORI_ROLE_NONE;
+    ev.op = MAMORI_OP_IDENTIFY;
+    ev.object = *name;
+    mamori_event_add_identity(&ev, field, value, (size_t)value_len);
+    mamori_emit(sink, &ev);
 }

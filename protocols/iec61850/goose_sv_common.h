@@ -85,6 +85,13 @@ bool goose_sv_registry_claim(struct goose_sv_registry *r, const struct mamori_te
 void goose_sv_anomaly_begin(struct mamori_event *ev, struct mamori_sink *sink, const char *protocol,
                             const char *anomaly, enum mamori_op op, const struct mamori_text *object);
 
+/* Emits the publisher's identity fact `conf_rev:<name>` = confRev in decimal,
+ * as an IDENTITY event with no role (it is not a publication: the sector
+ * engine and the baseline count publish events only). Decoders call it when a
+ * publication is first seen and when its confRev changes. */
+void goose_sv_conf_rev_identity(struct mamori_sink *sink, const char *protocol, const struct mamori_text *name,
+                                uint32_t conf_rev);
+
 /* The next BER element of a PDU. In a frame the capture cut short
  * (`truncated`), an element running past the end is cut instead of failing
  * (ber_next_cut); a cut primitive is not a value, so *stop tells the caller to

@@ -116,6 +116,7 @@ struct sv_stream {
     uint16_t smp_cnt;          /* highest in-sequence sample seen */
     uint32_t wrap;             /* learned samples per second, 0 until known */
     uint8_t smp_synch;
+    uint32_t conf_rev;
     bool second_source_reported;
     uint64_t claimed_us; /* last registry claim: once per SV_CLAIM_INTERVAL_US, not per sample */
 };
@@ -354,6 +355,10 @@ static void track(struct sv_state *state, const struct sv_asdu *a, const struct 
         s->smp_cnt = a->smp_cnt;
     else
         check_samples(ctx, s, a);
+    if (fresh || a->conf_rev != s->conf_rev) {
+        s->conf_rev = a->conf_rev;
+        goose_sv_conf_rev_identity(ctx->sink, sv_decoder.name, &a->sv_id, a->conf_rev);
+    }
     if (a->present & (1u << SV_SMP_SYNCH)) {
         if (!fresh && s->smp_synch && !a->smp_synch) {
             struct mamori_event ev;

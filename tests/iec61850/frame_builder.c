@@ -77,9 +77,26 @@ static void keep_text(char *dst, size_t cap, const char *src, size_t n)
     dst[n] = '\0';
 }
 
+static void capture_identity(struct capture *c, const struct mamori_event *ev)
+{
+    cr_assert_eq(ev->n_identity, 1);
+    if (c->n_identity < CAPTURE_MAX_IDENTITIES) {
+        struct captured_identity *id = &c->identity[c->n_identity];
+        id->role = ev->role;
+        id->op = ev->op;
+        keep_text(id->name, sizeof id->name, ev->identity[0].name, strlen(ev->identity[0].name));
+        keep_text(id->value, sizeof id->value, ev->identity[0].value.ptr, ev->identity[0].value.len);
+    }
+    c->n_identity++;
+}
+
 static void capture_emit(struct mamori_sink *sink, struct mamori_event *ev)
 {
     struct capture *c = (struct capture *)sink;
+    if (ev->kind == MAMORI_EVENT_IDENTITY) {
+        capture_identity(c, ev);
+        return;
+    }
     cr_assert_lt(c->n, CAPTURE_MAX_EVENTS);
     struct captured_event *e = &c->ev[c->n++];
     if (c->where)
@@ -112,7 +129,7 @@ void capture_init(struct capture *c, bool want_detail)
 
 void capture_free(struct capture *c) { json_writer_free(&c->w); }
 
-void capture_clear(struct capture *c) { c->n = 0; }
+void capture_clear(struct capture *c) { c->n = c->n_identity = 0; }
 
 size_t capture_count(const struct capture *c, const char *anomaly)
 {

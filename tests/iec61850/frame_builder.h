@@ -1,7 +1,7 @@
 /* frame_builder.h — test helpers for the GOOSE and SV decoder tests: a BER
  * writer for hand-built PDUs, a sink that keeps every event it is given
- * (kind, anomaly, object, values and the detail rendered as JSON), and the
- * fixture both suites start from. */
+ * (kind, anomaly, object, values and the detail rendered as JSON; identity
+ * facts apart), and the fixture both suites start from. */
 #ifndef MAMORI_TEST_FRAME_BUILDER_H
 #define MAMORI_TEST_FRAME_BUILDER_H
 
@@ -14,6 +14,8 @@
 #define BER_BUF_MAX 4096
 #define CAPTURE_MAX_EVENTS 64
 #define CAPTURE_JSON_MAX 8192
+#define CAPTURE_MAX_IDENTITIES 16
+#define CAPTURE_IDENTITY_NAME_MAX 192
 
 struct ber_buf {
     uint8_t b[BER_BUF_MAX];
@@ -45,6 +47,14 @@ struct captured_event {
     char json[CAPTURE_JSON_MAX];
 };
 
+/* One identity fact from an IDENTITY event. */
+struct captured_identity {
+    enum mamori_role role;
+    enum mamori_op op;
+    char name[CAPTURE_IDENTITY_NAME_MAX];
+    char value[64];
+};
+
 struct capture {
     struct mamori_sink sink; /* first */
     /* As the core does: the current packet's addresses, stamped on every
@@ -54,6 +64,10 @@ struct capture {
     struct json_writer w;
     size_t n;
     struct captured_event ev[CAPTURE_MAX_EVENTS];
+    /* IDENTITY events are kept apart from `ev`, one fact each (the first
+     * CAPTURE_MAX_IDENTITIES stored, all counted in n_identity). */
+    size_t n_identity;
+    struct captured_identity identity[CAPTURE_MAX_IDENTITIES];
 };
 
 void capture_init(struct capture *c, bool want_detail);

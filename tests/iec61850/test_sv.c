@@ -19,6 +19,7 @@ struct asdu_params {
     int smp_mod;      /* -1: absent */
     size_t seq_len;   /* 64 for 9-2LE */
     bool optional;    /* datSet, refrTm, gmidData */
+    uint32_t conf_rev;
 };
 
 static struct l2_fixture fx;
@@ -30,7 +31,7 @@ TestSuite(sv, .init = setup, .fini = teardown);
 
 static struct asdu_params defaults(void)
 {
-    struct asdu_params a = { "MU01", 0, 2, -1, -1, 64, false };
+    struct asdu_params a = { "MU01", 0, 2, -1, -1, 64, false, 1 };
     return a;
 }
 
@@ -44,7 +45,7 @@ static void add_asdu(struct ber_buf *seq, const struct asdu_params *a)
     if (a->optional)
         ber_buf_str(&asdu, 0x81, "MU01LD0/LLN0$PhsMeas1");
     ber_buf_fixed(&asdu, 0x82, a->smp_cnt, 2);
-    ber_buf_fixed(&asdu, 0x83, 1, 4);
+    ber_buf_fixed(&asdu, 0x83, a->conf_rev, 4);
     if (a->optional)
         ber_buf_tlv(&asdu, 0x84, "\x65\x43\x00\x00\x40\x00\x00\x8a", 8);
     if (a->smp_synch >= 0)
@@ -250,6 +251,39 @@ Test(sv, smp_synch_lost)
     a.smp_synch = 0;
     send_count(&a, 14);
     cr_assert_eq(capture_count(&fx.cap, "smp_synch_lost"), 2);
+}
+
+/* The confRev is the merging unit's identity per svID: when a stream is first
+ * seen and when it changes, never as a publication (nor per sample). */
+Test(sv, conf_rev_is_an_identity_per_stream)
+{
+    struct asdu_params a = defaults(), b = defaults();
+    b.sv_id = "MU02";
+    b.conf_rev = 3;
+    send_count(&a, 10);
+    cr_assert_eq(fx.cap.n_identity, 1);
+    cr_assert_str_eq(fx.cap.identity[0].name, "conf_rev:MU01");
+    cr_assert_str_eq(fx.cap.identity[0].value, "1");
+    cr_assert_eq(fx.cap.identity[0].role, MAMORI_ROLE_NONE);
+    cr_assert_eq(fx.cap.identity[0].op, MAMORI_OP_IDENTIFY);
+    send_count(&a, 11);
+    send_count(&a, 12);
+    cr_assert_eq(fx.cap.n_identity, 1, "the template path says nothing either");
+    struct asdu_params both[2] = { a, b };
+    struct ber_buf frame;
+    both[0].smp_cnt = both[1].smp_cnt = 13;
+    build(&frame, both, 2, 2);
+    feed(fx.state, &frame, 13 * 250u);
+    cr_assert_eq(fx.cap.n_identity, 2);
+    cr_assert_str_eq(fx.cap.identity[1].name, "conf_rev:MU02");
+    cr_assert_str_eq(fx.cap.identity[1].value, "3");
+    a.conf_rev = 2;
+    send_count(&a, 14);
+    cr_assert_eq(fx.cap.n_identity, 3);
+    cr_assert_str_eq(fx.cap.identity[2].name, "conf_rev:MU01");
+    cr_assert_str_eq(fx.cap.identity[2].value, "2");
+    cr_assert_eq(fx.cap.n, 6, "six publish events and no anomaly");
+    cr_assert_eq(operations(), 6);
 }
 
 Test(sv, second_source_for_one_sv_id)
