@@ -148,6 +148,15 @@ const struct captured_event *capture_find(const struct capture *c, const char *a
     return NULL;
 }
 
+void capture_expect_identity(const struct capture *c, size_t i, const char *name, const char *value)
+{
+    cr_assert_lt(i, c->n_identity);
+    cr_assert_str_eq(c->identity[i].name, name);
+    cr_assert_str_eq(c->identity[i].value, value);
+    cr_assert_eq(c->identity[i].role, MAMORI_ROLE_NONE);
+    cr_assert_eq(c->identity[i].op, MAMORI_OP_IDENTIFY);
+}
+
 void l2_fixture_init(struct l2_fixture *f, const struct mamori_decoder *dec)
 {
     struct mamori_decoder_options opts = { 65536, 0 };

@@ -77,6 +77,10 @@ size_t capture_count(const struct capture *c, const char *anomaly);
 /* The first event with this anomaly name (or the first operation for NULL). */
 const struct captured_event *capture_find(const struct capture *c, const char *anomaly);
 
+/* Checks that the i-th identity fact captured is `name` = `value`, from an
+ * event with no role and op identify (a fact, not a publication). */
+void capture_expect_identity(const struct capture *c, size_t i, const char *name, const char *value);
+
 /* One decoder with two publisher flows, its worker's shared state and a
  * capture that wants detail: what every GOOSE and SV test starts from. */
 struct l2_fixture {

@@ -237,15 +237,6 @@ Test(goose, conf_rev_changed)
 
 /* The confRev is the publisher's identity: when a control block is first seen
  * and when it changes, never as a publication. */
-static void expect_conf_rev(size_t i, const char *name, const char *value)
-{
-    cr_assert_lt(i, fx.cap.n_identity);
-    cr_assert_str_eq(fx.cap.identity[i].name, name);
-    cr_assert_str_eq(fx.cap.identity[i].value, value);
-    cr_assert_eq(fx.cap.identity[i].role, MAMORI_ROLE_NONE);
-    cr_assert_eq(fx.cap.identity[i].op, MAMORI_OP_IDENTIFY);
-}
-
 Test(goose, conf_rev_is_an_identity_per_control_block)
 {
     struct goose_params p = defaults(), other = defaults();
@@ -253,17 +244,17 @@ Test(goose, conf_rev_is_an_identity_per_control_block)
     other.conf_rev = 7;
     send(&p, 0);
     cr_assert_eq(fx.cap.n_identity, 1);
-    expect_conf_rev(0, "conf_rev:IED1LD0/LLN0$GO$gcb1", "1");
+    capture_expect_identity(&fx.cap, 0, "conf_rev:IED1LD0/LLN0$GO$gcb1", "1");
     for (p.sq_num = 1; p.sq_num < 4; p.sq_num++)
         send(&p, p.sq_num * 10 * MS);
     cr_assert_eq(fx.cap.n_identity, 1, "later frames with the same confRev say nothing");
     send(&other, 40 * MS);
     cr_assert_eq(fx.cap.n_identity, 2);
-    expect_conf_rev(1, "conf_rev:IED1LD0/LLN0$GO$gcb2", "7");
+    capture_expect_identity(&fx.cap, 1, "conf_rev:IED1LD0/LLN0$GO$gcb2", "7");
     p.conf_rev = 4294967295u;
     send(&p, 50 * MS);
     cr_assert_eq(fx.cap.n_identity, 3);
-    expect_conf_rev(2, "conf_rev:IED1LD0/LLN0$GO$gcb1", "4294967295");
+    capture_expect_identity(&fx.cap, 2, "conf_rev:IED1LD0/LLN0$GO$gcb1", "4294967295");
     cr_assert_eq(capture_count(&fx.cap, "conf_rev_changed"), 1);
     send(&p, 60 * MS);
     cr_assert_eq(fx.cap.n_identity, 3);

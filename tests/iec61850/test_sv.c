@@ -262,10 +262,7 @@ Test(sv, conf_rev_is_an_identity_per_stream)
     b.conf_rev = 3;
     send_count(&a, 10);
     cr_assert_eq(fx.cap.n_identity, 1);
-    cr_assert_str_eq(fx.cap.identity[0].name, "conf_rev:MU01");
-    cr_assert_str_eq(fx.cap.identity[0].value, "1");
-    cr_assert_eq(fx.cap.identity[0].role, MAMORI_ROLE_NONE);
-    cr_assert_eq(fx.cap.identity[0].op, MAMORI_OP_IDENTIFY);
+    capture_expect_identity(&fx.cap, 0, "conf_rev:MU01", "1");
     send_count(&a, 11);
     send_count(&a, 12);
     cr_assert_eq(fx.cap.n_identity, 1, "the template path says nothing either");
@@ -275,13 +272,11 @@ Test(sv, conf_rev_is_an_identity_per_stream)
     build(&frame, both, 2, 2);
     feed(fx.state, &frame, 13 * 250u);
     cr_assert_eq(fx.cap.n_identity, 2);
-    cr_assert_str_eq(fx.cap.identity[1].name, "conf_rev:MU02");
-    cr_assert_str_eq(fx.cap.identity[1].value, "3");
+    capture_expect_identity(&fx.cap, 1, "conf_rev:MU02", "3");
     a.conf_rev = 2;
     send_count(&a, 14);
     cr_assert_eq(fx.cap.n_identity, 3);
-    cr_assert_str_eq(fx.cap.identity[2].name, "conf_rev:MU01");
-    cr_assert_str_eq(fx.cap.identity[2].value, "2");
+    capture_expect_identity(&fx.cap, 2, "conf_rev:MU01", "2");
     cr_assert_eq(fx.cap.n, 6, "six publish events and no anomaly");
     cr_assert_eq(operations(), 6);
 }
