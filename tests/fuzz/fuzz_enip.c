@@ -13,9 +13,6 @@
 #include "protocols/cursor.h"
 #include "fuzz_stream.h"
 
-#define FLAG_TO_CLIENT 0x01
-#define FLAG_GAP 0x02
-#define FLAG_DATAGRAM 0x04
 #define TIME_SHIFT 3
 #define TIME_STEP_US 250000u
 
@@ -26,21 +23,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fuzz_stream_open(&s, &enip_decoder, &opts))
         return 0;
     s.now_us = 1000000;
-    cursor in = cursor_make(data, size);
-    while (!cursor_empty(&in)) {
-        uint8_t flags = cursor_u8(&in);
-        uint8_t len = cursor_u8(&in);
-        size_t n = len < cursor_left(&in) ? len : cursor_left(&in);
-        const uint8_t *bytes = cursor_bytes(&in, n);
-        int dir = flags & FLAG_TO_CLIENT;
-        s.now_us += (uint64_t)(flags >> TIME_SHIFT) * TIME_STEP_US;
-        if (flags & FLAG_GAP)
-            fuzz_stream_gap(&s, dir);
-        if (bytes && (flags & FLAG_DATAGRAM))
-            fuzz_stream_datagram(&s, dir, bytes, n);
-        else if (bytes)
-            fuzz_stream_bytes(&s, dir, bytes, n);
-    }
-    fuzz_stream_close(&s);
+    fuzz_stream_records(&s, data, size, true, TIME_SHIFT, TIME_STEP_US);
     return 0;
 }

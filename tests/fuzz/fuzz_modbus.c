@@ -15,8 +15,6 @@
 #include "protocols/event.h"
 #include "fuzz_stream.h"
 
-#define FLAG_TO_CLIENT 0x01
-#define FLAG_GAP 0x02
 #define TIME_SHIFT 2
 #define TIME_STEP_US 250000u
 
@@ -27,19 +25,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fuzz_stream_open(&s, &modbus_decoder, &opts))
         return 0;
     s.now_us = 1000000;
-    cursor in = cursor_make(data, size);
-    while (!cursor_empty(&in)) {
-        uint8_t flags = cursor_u8(&in);
-        uint8_t len = cursor_u8(&in);
-        size_t n = len < cursor_left(&in) ? len : cursor_left(&in);
-        const uint8_t *bytes = cursor_bytes(&in, n);
-        int dir = flags & FLAG_TO_CLIENT;
-        s.now_us += (uint64_t)(flags >> TIME_SHIFT) * TIME_STEP_US;
-        if (flags & FLAG_GAP)
-            fuzz_stream_gap(&s, dir);
-        if (bytes)
-            fuzz_stream_bytes(&s, dir, bytes, n);
-    }
-    fuzz_stream_close(&s);
+    fuzz_stream_records(&s, data, size, false, TIME_SHIFT, TIME_STEP_US);
     return 0;
 }

@@ -2,8 +2,9 @@
  * checks every event (texts readable, detail balanced when read back, every
  * anomaly and identity field named), and feeding bytes the way the capture
  * core does: unparsed bytes held and presented again with the next ones,
- * dropped with a gap once max_pdu is reached. Each harness keeps its own input
- * format and only decides which bytes go in which direction, and when. */
+ * dropped with a gap once max_pdu is reached; and the record input format most
+ * harnesses use (fuzz_stream_records). A harness with its own format decides
+ * which bytes go in which direction, and when. */
 #ifndef MAMORI_FUZZ_STREAM_H
 #define MAMORI_FUZZ_STREAM_H
 
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/cursor.h"
 #include "protocols/decoder.h"
 
 #define FUZZ_HOLD_MAX (65536 + 64)
@@ -127,6 +129,36 @@ static inline void fuzz_stream_close(struct fuzz_stream *s)
         s->dec->finish(s->state, &end);
     if (s->dec->state_free)
         s->dec->state_free(s->state);
+}
+
+/* The common input: records {flags, length, bytes}. flags bit 0 picks the
+ * direction, bit 1 announces a gap before the bytes, bit 2 (when the decoder
+ * takes datagrams) sends them as one UDP datagram, and the bits from
+ * `time_shift` up advance capture time by that many `time_step_us` (so
+ * response timeouts fire). Then the flow ends. */
+#define FUZZ_RECORD_TO_CLIENT 0x01
+#define FUZZ_RECORD_GAP 0x02
+#define FUZZ_RECORD_DATAGRAM 0x04
+
+static inline void fuzz_stream_records(struct fuzz_stream *s, const uint8_t *data, size_t size, bool datagrams,
+                                       unsigned time_shift, uint64_t time_step_us)
+{
+    cursor in = cursor_make(data, size);
+    while (!cursor_empty(&in)) {
+        uint8_t flags = cursor_u8(&in);
+        uint8_t len = cursor_u8(&in);
+        size_t n = len < cursor_left(&in) ? len : cursor_left(&in);
+        const uint8_t *bytes = cursor_bytes(&in, n);
+        int dir = flags & FUZZ_RECORD_TO_CLIENT;
+        s->now_us += (uint64_t)(flags >> time_shift) * time_step_us;
+        if (flags & FUZZ_RECORD_GAP)
+            fuzz_stream_gap(s, dir);
+        if (bytes && datagrams && (flags & FUZZ_RECORD_DATAGRAM))
+            fuzz_stream_datagram(s, dir, bytes, n);
+        else if (bytes)
+            fuzz_stream_bytes(s, dir, bytes, n);
+    }
+    fuzz_stream_close(s);
 }
 
 #endif
