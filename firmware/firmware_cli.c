@@ -81,6 +81,15 @@ struct firmware_run *firmware_cli_take_options(int *argc, char **argv, char *err
     return &run;
 }
 
+void firmware_cli_configure(struct firmware_run *run, const struct firmware_cli_settings *file)
+{
+    if (!run->inventory_path)
+        run->inventory_path = file->inventory;
+    if (!run->advisories_dir)
+        run->advisories_dir = file->advisories;
+    run->alert_new_devices = run->alert_new_devices || file->alert_new_devices;
+}
+
 static void raise_alert(void *ctx, const struct mamori_alert *alert)
 {
     struct firmware_run *run = ctx;

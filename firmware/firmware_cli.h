@@ -12,6 +12,7 @@
 #ifndef MAMORI_FIRMWARE_CLI_H
 #define MAMORI_FIRMWARE_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../sectors/alert_route.h"
@@ -26,6 +27,15 @@ int firmware_cli_command(int argc, char **argv);
 /* Removes the firmware options from argv. NULL with one line in err on a bad
  * option; otherwise the options (never NULL). */
 struct firmware_run *firmware_cli_take_options(int *argc, char **argv, char *err, size_t errlen);
+
+/* The config file's inventory.* settings (NULL / false when absent). */
+struct firmware_cli_settings {
+    const char *inventory, *advisories;
+    bool alert_new_devices;
+};
+
+/* Fills what the command line left unset from the config file. */
+void firmware_cli_configure(struct firmware_run *run, const struct firmware_cli_settings *file);
 
 /* Who the alerts are from: the sensor's name and, with --sector, the profile
  * (site, sector, severities, untrusted vendors); profile may be NULL. */

@@ -206,23 +206,38 @@ struct engine_run *engine_cli_take_options(int *argc, char **argv, char *err, si
     }
     argv[out] = NULL;
     *argc = out;
-    if (run.learn && !run.baseline_path) {
-        snprintf(err, errlen, "--learn: needs --baseline FILE to save what it learns");
-        return NULL;
-    }
-    if (run.site && !run.sector) {
-        snprintf(err, errlen, "--site: needs --sector NAME (the site file overlays a sector profile)");
-        return NULL;
-    }
-    if (run.baseline_path && !run.learn && !run.sector) {
-        snprintf(err, errlen, "--baseline: needs --sector NAME to detect with it, or --learn to build it");
-        return NULL;
-    }
-    if (run.learn_us && !run.sector) {
-        snprintf(err, errlen, "--learn=SECONDS: needs --sector NAME to detect once learning ends");
-        return NULL;
-    }
     return &run;
+}
+
+int engine_cli_configure(struct engine_run *run, const struct engine_cli_settings *file, char *err, size_t errlen)
+{
+    if (!run->sector)
+        run->sector = file->sector;
+    if (!run->site)
+        run->site = file->site;
+    if (!run->baseline_path)
+        run->baseline_path = file->baseline;
+    if (!run->sensor)
+        run->sensor = file->sensor;
+    if (run->learn && !run->baseline_path) {
+        snprintf(err, errlen, "--learn: needs --baseline FILE (or judge.baseline) to save what it learns");
+        return -1;
+    }
+    if (run->site && !run->sector) {
+        snprintf(err, errlen,
+                 "--site (judge.site): needs --sector NAME (or judge.sector); the site file overlays a sector profile");
+        return -1;
+    }
+    if (run->baseline_path && !run->learn && !run->sector) {
+        snprintf(err, errlen, "--baseline (judge.baseline): needs --sector NAME (or judge.sector) to detect with it, "
+                              "or --learn to build it");
+        return -1;
+    }
+    if (run->learn_us && !run->sector) {
+        snprintf(err, errlen, "--learn=SECONDS: needs --sector NAME (or judge.sector) to detect once learning ends");
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- the bus adapter ---- */

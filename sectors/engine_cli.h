@@ -27,6 +27,15 @@ int engine_cli_command(int argc, char **argv);
  * one line in err on a bad option; otherwise the options (never NULL). */
 struct engine_run *engine_cli_take_options(int *argc, char **argv, char *err, size_t errlen);
 
+/* The config file's judge.* settings (NULL when absent). */
+struct engine_cli_settings {
+    const char *sector, *site, *baseline, *sensor;
+};
+
+/* Fills what the command line left unset from the config file, then checks
+ * the combination. -1 with one line in err when it cannot work. */
+int engine_cli_configure(struct engine_run *run, const struct engine_cli_settings *file, char *err, size_t errlen);
+
 /* Loads the profile, site file and baseline and attaches the engine to the
  * bus when asked for. -1 with every problem printed to stderr
  * ("FILE:LINE: what") when a file is bad. */

@@ -94,6 +94,16 @@ static const struct setting settings[] = {
      "spool bound; when full the oldest low-severity alerts go first"},
     {"hub.indicators_dir", VALUE_STRING, 0, CF(hub_indicators_dir), 0, 0,
      "directory for indicator sets pushed by the hub"},
+    {"judge.sector", VALUE_STRING, 0, CF(judge_sector), 0, 0, "sector profile to judge against (--sector)"},
+    {"judge.site", VALUE_STRING, 0, CF(judge_site), 0, 0, "site file laid over the sector profile (--site)"},
+    {"judge.baseline", VALUE_STRING, 0, CF(judge_baseline), 0, 0, "learned baseline to judge against (--baseline)"},
+    {"judge.sensor", VALUE_STRING, 0, CF(judge_sensor), 0, 0, "this sensor's name in alerts (--sensor)"},
+    {"inventory.database", VALUE_STRING, 0, CF(inventory_database), 0, 0,
+     "SQLite file of the asset inventory (--inventory)"},
+    {"inventory.advisories", VALUE_STRING, 0, CF(inventory_advisories), 0, 0,
+     "directory of CSAF 2.0 advisories to match firmware against (--advisories)"},
+    {"inventory.alert_new_devices", VALUE_BOOL, 0, CF(inventory_alert_new_devices), 0, 0,
+     "alert on new devices even while the inventory is built (--alert-new-devices)"},
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
@@ -129,6 +139,12 @@ void config_free(struct mamori_config *cfg)
     free(cfg->hub_server_key);
     free(cfg->hub_spool);
     free(cfg->hub_indicators_dir);
+    free(cfg->judge_sector);
+    free(cfg->judge_site);
+    free(cfg->judge_baseline);
+    free(cfg->judge_sensor);
+    free(cfg->inventory_database);
+    free(cfg->inventory_advisories);
     memset(cfg, 0, sizeof *cfg);
 }
 

@@ -54,6 +54,12 @@ struct mamori_config {
     char *hub_spool;          /* spool file (default mamori-hub-spool.db) */
     uint64_t hub_spool_bytes;
     char *hub_indicators_dir; /* where indicator sets from the hub are written */
+
+    /* the judges (sectors/engine_cli.h, firmware/firmware_cli.h); their
+     * command-line options win over these */
+    char *judge_sector, *judge_site, *judge_baseline, *judge_sensor;
+    char *inventory_database, *inventory_advisories;
+    bool inventory_alert_new_devices;
 };
 
 /* What the command line asked for. */

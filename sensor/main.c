@@ -393,6 +393,16 @@ int main(int argc, char **argv)
     case CONFIG_RUN:
         break;
     }
+    const struct engine_cli_settings judge = { run.cfg.judge_sector, run.cfg.judge_site, run.cfg.judge_baseline,
+                                               run.cfg.judge_sensor };
+    const struct firmware_cli_settings inventory = { run.cfg.inventory_database, run.cfg.inventory_advisories,
+                                                     run.cfg.inventory_alert_new_devices };
+    firmware_cli_configure(firmware_run, &inventory);
+    if (engine_cli_configure(engine_run, &judge, err, sizeof err) != 0) {
+        fprintf(stderr, "mamori: %s\n", err);
+        config_free(&run.cfg);
+        return EXIT_USAGE;
+    }
     registry_init(&run.registry);
     if (!run.cfg.builtin_decoders)
         run.registry.count = 0; /* plugins loaded below still run */

@@ -179,6 +179,34 @@ def check_workers_agree(d, baseline, detect):
                                                                               alert_tuples(four)))
 
 
+def check_config_file(d, baseline, site, detect):
+    """The judges' settings from the config file (judge.*, inventory.*) give the
+    same verdicts as the command line, which wins where both speak."""
+    sweep = os.path.join(d, 'modbus_unit_sweep.pcap')
+    database = os.path.join(d, 'config-inventory.db')
+    config = os.path.join(d, 'judges.yaml')
+    with open(config, 'w') as f:
+        f.write('judge:\n  sector: electric-power\n  site: %s\n  baseline: %s\n  sensor: from-config\n'
+                'inventory:\n  database: %s\n' % (site, baseline, database))
+    from_cli, _ = records(detect + ['--baseline', baseline, '-r', sweep])
+    from_file, _ = records(['-c', config, '-r', sweep])
+    check(alert_tuples(from_file) == alert_tuples(from_cli) and from_cli,
+          'judge.* from the config file: %s vs %s' % (alert_tuples(from_file), alert_tuples(from_cli)))
+    check(all(a['sensor'] == 'from-config' for a in from_file), 'judge.sensor names the alerts')
+    listed = [json.loads(line) for line in run(['inventory', '--db', database, '--format', 'json']).stdout.splitlines()]
+    check(any(dev['address'] == PLC and any(r['protocol'] == 'modbus' and r['role'] == 'server' for r in dev['roles'])
+              for dev in listed),
+          'inventory.database kept the PLC: %s' % str(listed)[:300])
+    overridden, _ = records(['-c', config, '--sensor', 'from-cli', '-r', sweep])
+    check(overridden and all(a['sensor'] == 'from-cli' for a in overridden), 'the command line wins: %s' %
+          [a['sensor'] for a in overridden])
+    no_sector = os.path.join(d, 'site-only.yaml')
+    with open(no_sector, 'w') as f:
+        f.write('judge:\n  site: %s\n' % site)
+    p = run(['-c', no_sector, '-r', sweep], expect_rc=2)
+    check('--site (judge.site): needs --sector NAME (or judge.sector)' in p.stderr, 'a site without a sector is refused: %r' % p.stderr)
+
+
 def check_sector_verdicts(d, site):
     benign = os.path.join(d, 'benign.pcap')
     power, _ = records(['--sector', 'electric-power', '--site', site, '-r', benign])
@@ -273,6 +301,7 @@ def main():
         check_attacks(d, baseline, detect)
         check_timed_learning(d, site)
         check_workers_agree(d, baseline, detect)
+        check_config_file(d, baseline, site, detect)
         check_sector_verdicts(d, site)
         check_real_goose_capture()
         check_profiles_and_errors(d)
