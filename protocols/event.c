@@ -1,19 +1,6 @@
 /* event.c — helpers for building and emitting normalized ICS events (event.h). */
 #include "event.h"
 
-#include <string.h>
-
-void mamori_event_init(struct mamori_event *ev, struct mamori_sink *sink, const char *protocol)
-{
-    memset(ev, 0, offsetof(struct mamori_event, values));
-    ev->n_values = 0;
-    ev->n_identity = 0;
-    ev->protocol = protocol;
-    ev->latency_us = -1;
-    ev->detail = sink ? sink->detail : NULL;
-    detail_reset(ev->detail);
-}
-
 void mamori_event_add_value(struct mamori_event *ev, double v)
 {
     if (ev->n_values < MAMORI_EVENT_MAX_VALUES)
