@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,6 +240,84 @@ static char *split_kv(char *token)
     return eq + 1;
 }
 
+/* How a key=value field of a fact is read, and where it goes: into the fact's
+ * key or its value, at `offset`. */
+enum field_kind {
+    FIELD_U32,
+    FIELD_U64,
+    FIELD_TIME,     /* seconds with decimals -> uint64_t microseconds */
+    FIELD_NUMBER,   /* double */
+    FIELD_INTERVAL, /* milliseconds >= 0 -> double microseconds */
+    FIELD_TEXT,     /* percent-encoded text -> char[size] */
+    FIELD_LIST,     /* comma list, each item through `item` (given the value struct) */
+};
+
+struct field_spec {
+    const char *name;
+    enum field_kind kind;
+    bool in_key;
+    size_t offset, size;
+    item_fn item;
+};
+
+#define KEY_FIELD(type, member, kind) { #member, kind, true, offsetof(type, member), sizeof(((type *)0)->member), NULL }
+#define VALUE_FIELD(name, type, member, kind) { name, kind, false, offsetof(type, member), sizeof(((type *)0)->member), NULL }
+#define LIST_FIELD(name, fn) { name, FIELD_LIST, false, 0, 0, fn }
+#define TIMES_FIELDS(type) VALUE_FIELD("first", type, first_us, FIELD_TIME), VALUE_FIELD("last", type, last_us, FIELD_TIME)
+
+static bool read_field(const struct field_spec *f, char *v, void *key, void *value)
+{
+    char *at = (char *)(f->in_key ? key : value) + f->offset;
+    double num;
+    switch (f->kind) {
+    case FIELD_U32: return parse_u32(v, (uint32_t *)(void *)at);
+    case FIELD_U64: return parse_u64(v, (uint64_t *)(void *)at);
+    case FIELD_TIME: return parse_time(v, (uint64_t *)(void *)at);
+    case FIELD_NUMBER: return parse_num(v, (double *)(void *)at);
+    case FIELD_INTERVAL:
+        if (!parse_num(v, &num) || num < 0)
+            return false;
+        *(double *)(void *)at = num * US_PER_MS;
+        return true;
+    case FIELD_TEXT:
+        if (!percent_decode(v) || strlen(v) >= f->size)
+            return false;
+        memcpy(at, v, strlen(v) + 1);
+        return true;
+    case FIELD_LIST: return for_each_csv(v, f->item, value);
+    }
+    return false;
+}
+
+/* Reads tok[first..n) as key=value fields of `fact` by `specs`; bit i of
+ * *given is set for spec i. One error line and false on a bad or unknown field. */
+static bool read_fields(struct parse_ctx *c, const char *fact, const struct field_spec *specs, size_t n_specs,
+                        char **tok, int first, int n, void *key, void *value, unsigned *given)
+{
+    for (int i = first; i < n; i++) {
+        char *v = split_kv(tok[i]);
+        size_t s = 0;
+        while (v && s < n_specs && strcmp(tok[i], specs[s].name) != 0)
+            s++;
+        if (!v || s == n_specs || !read_field(&specs[s], v, key, value)) {
+            parse_error(c, "%s: bad or unknown field '%s'", fact, tok[i]);
+            return false;
+        }
+        if (given)
+            *given |= 1u << s;
+    }
+    return true;
+}
+
+#define READ_FIELDS(c, fact, specs, tok, first, n, key, value, given)                                          \
+    read_fields(c, fact, specs, sizeof specs / sizeof specs[0], tok, first, n, key, value, given)
+
+static const struct field_spec asset_fields[] = {
+    LIST_FIELD("roles", role_item),
+    LIST_FIELD("protocols", protocol_item),
+    TIMES_FIELDS(struct bl_asset),
+};
+
 static void parse_asset(struct parse_ctx *c, struct baseline *bl, char **tok, int n)
 {
     struct bl_asset_key key;
@@ -247,28 +326,20 @@ static void parse_asset(struct parse_ctx *c, struct baseline *bl, char **tok, in
         return;
     struct bl_asset a;
     memset(&a, 0, sizeof a);
-    for (int i = 2; i < n; i++) {
-        char *v = split_kv(tok[i]);
-        bool ok = v != NULL;
-        if (!ok)
-            ;
-        else if (strcmp(tok[i], "roles") == 0)
-            ok = for_each_csv(v, role_item, &a);
-        else if (strcmp(tok[i], "protocols") == 0)
-            ok = for_each_csv(v, protocol_item, &a);
-        else if (strcmp(tok[i], "first") == 0)
-            ok = parse_time(v, &a.first_us);
-        else if (strcmp(tok[i], "last") == 0)
-            ok = parse_time(v, &a.last_us);
-        else
-            ok = false;
-        if (!ok) {
-            parse_error(c, "asset: bad or unknown field '%s'", tok[i]);
-            return;
-        }
-    }
-    *(struct bl_asset *)bounded_table_put(bl->assets, &key, NULL) = a;
+    if (READ_FIELDS(c, "asset", asset_fields, tok, 2, n, &key, &a, NULL))
+        *(struct bl_asset *)bounded_table_put(bl->assets, &key, NULL) = a;
 }
+
+static const struct field_spec pair_fields[] = {
+    LIST_FIELD("ops", op_item),
+    LIST_FIELD("functions", function_item),
+    LIST_FIELD("units", unit_item),
+    LIST_FIELD("ranges", range_item),
+    LIST_FIELD("objects", object_item),
+    VALUE_FIELD("period_ms", struct bl_pair, period_us, FIELD_INTERVAL),
+    VALUE_FIELD("requests", struct bl_pair, requests, FIELD_U64),
+    TIMES_FIELDS(struct bl_pair),
+};
 
 static void parse_pair(struct parse_ctx *c, struct baseline *bl, char **tok, int n)
 {
@@ -283,40 +354,18 @@ static void parse_pair(struct parse_ctx *c, struct baseline *bl, char **tok, int
     bl_protocol_copy(key.protocol, tok[1]);
     static struct bl_pair p;
     memset(&p, 0, sizeof p);
-    for (int i = 5; i < n; i++) {
-        char *v = split_kv(tok[i]);
-        bool ok = v != NULL;
-        double period_ms;
-        if (!ok)
-            ;
-        else if (strcmp(tok[i], "ops") == 0)
-            ok = for_each_csv(v, op_item, &p);
-        else if (strcmp(tok[i], "functions") == 0)
-            ok = for_each_csv(v, function_item, &p);
-        else if (strcmp(tok[i], "units") == 0)
-            ok = for_each_csv(v, unit_item, &p);
-        else if (strcmp(tok[i], "ranges") == 0)
-            ok = for_each_csv(v, range_item, &p);
-        else if (strcmp(tok[i], "objects") == 0)
-            ok = for_each_csv(v, object_item, &p);
-        else if (strcmp(tok[i], "period_ms") == 0) {
-            ok = parse_num(v, &period_ms) && period_ms >= 0;
-            p.period_us = ok ? period_ms * US_PER_MS : 0;
-        } else if (strcmp(tok[i], "requests") == 0)
-            ok = parse_u64(v, &p.requests);
-        else if (strcmp(tok[i], "first") == 0)
-            ok = parse_time(v, &p.first_us);
-        else if (strcmp(tok[i], "last") == 0)
-            ok = parse_time(v, &p.last_us);
-        else
-            ok = false;
-        if (!ok) {
-            parse_error(c, "pair: bad or unknown field '%s'", tok[i]);
-            return;
-        }
-    }
-    *(struct bl_pair *)bounded_table_put(bl->pairs, &key, NULL) = p;
+    if (READ_FIELDS(c, "pair", pair_fields, tok, 5, n, &key, &p, NULL))
+        *(struct bl_pair *)bounded_table_put(bl->pairs, &key, NULL) = p;
 }
+
+enum { VALUE_MIN = 2, VALUE_MAX = 3 }; /* indexes in value_fields */
+static const struct field_spec value_fields[] = {
+    KEY_FIELD(struct bl_value_key, unit, FIELD_U32),
+    KEY_FIELD(struct bl_value_key, address, FIELD_U32),
+    [VALUE_MIN] = VALUE_FIELD("min", struct bl_value, min, FIELD_NUMBER),
+    [VALUE_MAX] = VALUE_FIELD("max", struct bl_value, max, FIELD_NUMBER),
+    VALUE_FIELD("samples", struct bl_value, samples, FIELD_U64),
+};
 
 static void parse_value(struct parse_ctx *c, struct baseline *bl, char **tok, int n)
 {
@@ -326,30 +375,10 @@ static void parse_value(struct parse_ctx *c, struct baseline *bl, char **tok, in
         return;
     bl_protocol_copy(key.protocol, tok[1]);
     struct bl_value v = { 0, 0, 0 };
-    bool have_min = false, have_max = false;
-    for (int i = 3; i < n; i++) {
-        char *val = split_kv(tok[i]);
-        bool ok = val != NULL;
-        if (!ok)
-            ;
-        else if (strcmp(tok[i], "unit") == 0)
-            ok = parse_u32(val, &key.unit);
-        else if (strcmp(tok[i], "address") == 0)
-            ok = parse_u32(val, &key.address);
-        else if (strcmp(tok[i], "min") == 0)
-            ok = have_min = parse_num(val, &v.min);
-        else if (strcmp(tok[i], "max") == 0)
-            ok = have_max = parse_num(val, &v.max);
-        else if (strcmp(tok[i], "samples") == 0)
-            ok = parse_u64(val, &v.samples);
-        else
-            ok = false;
-        if (!ok) {
-            parse_error(c, "value: bad or unknown field '%s'", tok[i]);
-            return;
-        }
-    }
-    if (!have_min || !have_max || v.min > v.max) {
+    unsigned given = 0;
+    if (!READ_FIELDS(c, "value", value_fields, tok, 3, n, &key, &v, &given))
+        return;
+    if (!(given & 1u << VALUE_MIN) || !(given & 1u << VALUE_MAX) || v.min > v.max) {
         parse_error(c, "value: needs min= and max= with min <= max");
         return;
     }
@@ -357,6 +386,13 @@ static void parse_value(struct parse_ctx *c, struct baseline *bl, char **tok, in
         v.samples = 1;
     *(struct bl_value *)bounded_table_put(bl->values, &key, NULL) = v;
 }
+
+static const struct field_spec publisher_fields[] = {
+    KEY_FIELD(struct bl_publisher_key, object, FIELD_TEXT),
+    VALUE_FIELD("interval_ms", struct bl_publisher, interval_us, FIELD_INTERVAL),
+    VALUE_FIELD("count", struct bl_publisher, count, FIELD_U64),
+    TIMES_FIELDS(struct bl_publisher),
+};
 
 static void parse_publisher(struct parse_ctx *c, struct baseline *bl, char **tok, int n)
 {
@@ -366,34 +402,15 @@ static void parse_publisher(struct parse_ctx *c, struct baseline *bl, char **tok
         return;
     bl_protocol_copy(key.protocol, tok[1]);
     struct bl_publisher p = { 0, 0, 0, 0 };
-    for (int i = 3; i < n; i++) {
-        char *v = split_kv(tok[i]);
-        bool ok = v != NULL;
-        double interval_ms;
-        if (!ok)
-            ;
-        else if (strcmp(tok[i], "object") == 0) {
-            ok = percent_decode(v) && strlen(v) < sizeof key.object;
-            if (ok)
-                memcpy(key.object, v, strlen(v) + 1);
-        } else if (strcmp(tok[i], "interval_ms") == 0) {
-            ok = parse_num(v, &interval_ms) && interval_ms >= 0;
-            p.interval_us = ok ? interval_ms * US_PER_MS : 0;
-        } else if (strcmp(tok[i], "count") == 0)
-            ok = parse_u64(v, &p.count);
-        else if (strcmp(tok[i], "first") == 0)
-            ok = parse_time(v, &p.first_us);
-        else if (strcmp(tok[i], "last") == 0)
-            ok = parse_time(v, &p.last_us);
-        else
-            ok = false;
-        if (!ok) {
-            parse_error(c, "publisher: bad or unknown field '%s'", tok[i]);
-            return;
-        }
-    }
-    *(struct bl_publisher *)bounded_table_put(bl->publishers, &key, NULL) = p;
+    if (READ_FIELDS(c, "publisher", publisher_fields, tok, 3, n, &key, &p, NULL))
+        *(struct bl_publisher *)bounded_table_put(bl->publishers, &key, NULL) = p;
 }
+
+static const struct field_spec conversation_fields[] = {
+    VALUE_FIELD("app", struct bl_conversation, app, FIELD_TEXT),
+    VALUE_FIELD("flows", struct bl_conversation, flows, FIELD_U64),
+    TIMES_FIELDS(struct bl_conversation),
+};
 
 static void parse_conversation(struct parse_ctx *c, struct baseline *bl, char **tok, int n)
 {
@@ -407,29 +424,8 @@ static void parse_conversation(struct parse_ctx *c, struct baseline *bl, char **
         return;
     struct bl_conversation conv;
     memset(&conv, 0, sizeof conv);
-    for (int i = 4; i < n; i++) {
-        char *v = split_kv(tok[i]);
-        bool ok = v != NULL;
-        if (!ok)
-            ;
-        else if (strcmp(tok[i], "app") == 0) {
-            ok = percent_decode(v) && strlen(v) < sizeof conv.app;
-            if (ok)
-                memcpy(conv.app, v, strlen(v) + 1);
-        } else if (strcmp(tok[i], "flows") == 0)
-            ok = parse_u64(v, &conv.flows);
-        else if (strcmp(tok[i], "first") == 0)
-            ok = parse_time(v, &conv.first_us);
-        else if (strcmp(tok[i], "last") == 0)
-            ok = parse_time(v, &conv.last_us);
-        else
-            ok = false;
-        if (!ok) {
-            parse_error(c, "conversation: bad or unknown field '%s'", tok[i]);
-            return;
-        }
-    }
-    *(struct bl_conversation *)bounded_table_put(bl->conversations, &key, NULL) = conv;
+    if (READ_FIELDS(c, "conversation", conversation_fields, tok, 4, n, &key, &conv, NULL))
+        *(struct bl_conversation *)bounded_table_put(bl->conversations, &key, NULL) = conv;
 }
 
 struct baseline *baseline_load(const char *path, const struct baseline_limits *lim, FILE *errs)

@@ -175,7 +175,11 @@ Test(baseline, damaged_file_names_file_and_line)
                         "asset 10.0.0.1 roles=client protocols=modbus\n"
                         "pair modbus 10.0.0.1 > 10.0.1.300 ops=read\n"
                         "value modbus 10.0.1.10 unit=1 address=4 min=9 max=3\n"
-                        "router 10.0.0.254\n";
+                        "router 10.0.0.254\n"
+                        "publisher goose 01:0c:cd:01:00:01 object=gcb%zz count=2\n"
+                        "conversation 10.0.0.1 > 10.0.0.2 flows=3 colour=red\n"
+                        "pair modbus 10.0.0.1 > 10.0.1.3 period_ms=-5\n"
+                        "asset 10.0.0.9 first\n";
     cr_assert_eq(write(fd, text, sizeof text - 1), (ssize_t)(sizeof text - 1));
     close(fd);
     char errs[2048];
@@ -188,8 +192,12 @@ Test(baseline, damaged_file_names_file_and_line)
     snprintf(expected, sizeof expected,
              "%s:3: '10.0.1.300' is not an IP or MAC address\n"
              "%s:4: value: needs min= and max= with min <= max\n"
-             "%s:5: unknown fact 'router' (asset, pair, value, publisher, conversation)\n",
-             path, path, path);
+             "%s:5: unknown fact 'router' (asset, pair, value, publisher, conversation)\n"
+             "%s:6: publisher: bad or unknown field 'object'\n"
+             "%s:7: conversation: bad or unknown field 'colour'\n"
+             "%s:8: pair: bad or unknown field 'period_ms'\n"
+             "%s:9: asset: bad or unknown field 'first'\n",
+             path, path, path, path, path, path, path);
     cr_assert_str_eq(errs, expected);
     unlink(path);
 }
