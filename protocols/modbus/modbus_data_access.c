@@ -21,61 +21,42 @@ static void check_echo(struct modbus_adu *adu, bool same)
         modbus_pdu_flag_mismatch(adu, "echo_differs_from_request");
 }
 
-/* 1, 2 */
-/* The request of a read (1-4): start address and quantity, remembered for
- * checking the response. `count_field` is Wireshark's name for the quantity. */
-static void read_request(struct modbus_adu *adu, const char *count_field, uint16_t max)
+/* 1-4: a request names the range (start address and quantity, remembered
+ * for checking the response; `count_field` is Wireshark's name for the
+ * quantity); a response returns the values, as many as the byte count says,
+ * checked against the quantity asked. */
+static void read_data(struct modbus_adu *adu, bool bits, const char *count_field, uint16_t max)
 {
-    uint16_t ref, count;
-    if (!modbus_field_be16(adu, "reference_num", &ref) || !modbus_field_be16(adu, count_field, &count))
-        return;
-    check_quantity(adu, count, max);
-    modbus_pdu_set_range(adu, ref, count);
-    adu->record->start = ref;
-    adu->record->quantity = count;
-}
-
-static void read_bits(struct modbus_adu *adu)
-{
-    cursor *c = &adu->body;
     if (!adu->is_response) {
-        read_request(adu, "bit_cnt", MODBUS_READ_BITS_MAX);
+        uint16_t ref, count;
+        if (!modbus_field_be16(adu, "reference_num", &ref) || !modbus_field_be16(adu, count_field, &count))
+            return;
+        check_quantity(adu, count, max);
+        modbus_pdu_set_range(adu, ref, count);
+        adu->record->start = ref;
+        adu->record->quantity = count;
         return;
     }
     uint8_t byte_cnt;
     if (!modbus_field_u8(adu, "byte_cnt", &byte_cnt))
         return;
-    uint32_t bits = (uint32_t)byte_cnt * 8;
-    if (adu->request) {
-        if (byte_cnt == packed_bytes(adu->request->quantity))
-            bits = adu->request->quantity;
-        else
-            modbus_pdu_flag_mismatch(adu, "byte_cnt_does_not_match_bit_cnt");
-        modbus_pdu_set_range(adu, adu->request->start, bits);
-    }
-    modbus_pdu_bits(adu, c, byte_cnt, bits);
-}
-
-/* 3, 4 */
-static void read_registers(struct modbus_adu *adu)
-{
-    cursor *c = &adu->body;
-    if (!adu->is_response) {
-        read_request(adu, "word_cnt", MODBUS_READ_REGISTERS_MAX);
-        return;
-    }
-    uint8_t byte_cnt;
-    if (!modbus_field_u8(adu, "byte_cnt", &byte_cnt))
-        return;
-    if (byte_cnt % 2)
+    uint32_t count = bits ? byte_cnt * 8u : byte_cnt / 2u;
+    if (!bits && byte_cnt % 2)
         modbus_pdu_flag_value(adu, "odd_register_byte_cnt");
-    if (adu->request) {
-        if (byte_cnt != 2u * adu->request->quantity)
-            modbus_pdu_flag_mismatch(adu, "byte_cnt_does_not_match_word_cnt");
-        modbus_pdu_set_range(adu, adu->request->start, byte_cnt / 2u);
+    const struct modbus_pending *req = adu->request;
+    if (req) {
+        if (byte_cnt != (bits ? packed_bytes(req->quantity) : 2u * req->quantity))
+            modbus_pdu_flag_mismatch(adu, bits ? "byte_cnt_does_not_match_bit_cnt" : "byte_cnt_does_not_match_word_cnt");
+        else if (bits)
+            count = req->quantity;
+        modbus_pdu_set_range(adu, req->start, count);
     }
-    cursor values = cursor_sub(c, byte_cnt);
-    modbus_pdu_registers(adu, &values, byte_cnt / 2u, "regval_uint16");
+    if (bits) {
+        modbus_pdu_bits(adu, &adu->body, byte_cnt, count);
+        return;
+    }
+    cursor values = cursor_sub(&adu->body, byte_cnt);
+    modbus_pdu_registers(adu, &values, count, "regval_uint16");
 }
 
 /* 5 */
@@ -179,7 +160,7 @@ static void mask_write_register(struct modbus_adu *adu)
 static void read_write_multiple(struct modbus_adu *adu)
 {
     if (adu->is_response) {
-        read_registers(adu);
+        read_data(adu, false, "word_cnt", MODBUS_READ_REGISTERS_MAX);
         return;
     }
     uint16_t read_ref, read_count, write_ref, write_count;
@@ -230,11 +211,11 @@ void modbus_decode_data_access(struct modbus_adu *adu)
     switch (adu->func_code) {
     case MODBUS_FC_READ_COILS:
     case MODBUS_FC_READ_DISCRETE_INPUTS:
-        read_bits(adu);
+        read_data(adu, true, "bit_cnt", MODBUS_READ_BITS_MAX);
         break;
     case MODBUS_FC_READ_HOLDING_REGISTERS:
     case MODBUS_FC_READ_INPUT_REGISTERS:
-        read_registers(adu);
+        read_data(adu, false, "word_cnt", MODBUS_READ_REGISTERS_MAX);
         break;
     case MODBUS_FC_WRITE_SINGLE_COIL:
         write_single_coil(adu);

@@ -10,19 +10,26 @@
 
 #include "protocols/builtin.h"
 
-static void anomaly_header(struct mamori_event *ev, const struct modbus_adu *adu)
+/* The fields every event of an ADU carries; returns the function's name and class. */
+static const struct modbus_function_info *adu_header(struct mamori_event *ev, const struct modbus_adu *adu)
 {
+    uint8_t function = adu->func_code & MODBUS_FUNCTION_MASK;
+    const struct modbus_function_info *info = modbus_function_info(function);
     ev->role = adu->is_response ? MAMORI_ROLE_RESPONSE : MAMORI_ROLE_REQUEST;
     ev->has_unit = true;
     ev->unit = adu->unit_id;
     ev->has_function = true;
-    ev->function_code = adu->func_code & MODBUS_FUNCTION_MASK;
-    ev->function_name = modbus_function_name(adu->func_code & MODBUS_FUNCTION_MASK);
-    detail_uint(ev->detail, "trans_id", adu->trans_id);
-    detail_uint(ev->detail, "prot_id", adu->prot_id);
-    detail_uint(ev->detail, "len", adu->length);
-    detail_uint(ev->detail, "unit_id", adu->unit_id);
-    detail_uint(ev->detail, "func_code", adu->func_code & MODBUS_FUNCTION_MASK);
+    ev->function_code = function;
+    ev->function_name = info->name;
+    struct mamori_detail *d = ev->detail;
+    if (d) {
+        detail_uint(d, "trans_id", adu->trans_id);
+        detail_uint(d, "prot_id", adu->prot_id);
+        detail_uint(d, "len", adu->length);
+        detail_uint(d, "unit_id", adu->unit_id);
+        detail_uint(d, "func_code", function);
+    }
+    return info;
 }
 
 void modbus_report_anomaly(struct modbus_flow *flow, struct mamori_sink *sink, enum modbus_anomaly a,
@@ -36,7 +43,7 @@ void modbus_report_anomaly(struct modbus_flow *flow, struct mamori_sink *sink, e
     if (a == MODBUS_ANOMALY_INVALID_LENGTH || a == MODBUS_ANOMALY_INVALID_PROTOCOL_ID)
         ev.op = MAMORI_OP_MALFORMED;
     if (adu) {
-        anomaly_header(&ev, adu);
+        adu_header(&ev, adu);
         if (adu->ev)
             ev.function_name = adu->ev->function_name; /* e.g. read_device_identification */
     }
@@ -76,12 +83,10 @@ void modbus_report_unanswered(struct modbus_flow *flow, struct mamori_sink *sink
 
 static void start_event(struct modbus_adu *adu, struct mamori_event *ev, struct mamori_sink *sink)
 {
-    uint8_t function = adu->func_code & MODBUS_FUNCTION_MASK;
     mamori_event_init(ev, sink, MODBUS_PROTOCOL);
     adu->ev = ev;
     ev->kind = MAMORI_EVENT_OPERATION;
-    ev->op = modbus_function_op(function);
-    anomaly_header(ev, adu);
+    ev->op = adu_header(ev, adu)->op;
 }
 
 /* A PDU whose fields do not fill its length is malformed: what it says about
@@ -147,7 +152,6 @@ static void decode_adu(struct modbus_flow *flow, const struct mamori_parse_ctx *
     adu.is_response = modbus_orient(flow, ctx->dir, h, &adu.body);
     struct mamori_event ev;
     start_event(&adu, &ev, ctx->sink);
-    ev.role = adu.is_response ? MAMORI_ROLE_RESPONSE : MAMORI_ROLE_REQUEST;
 
     struct modbus_pending request, record = {
         .time_us = ctx->time_us, .trans_id = adu.trans_id, .unit_id = adu.unit_id,
@@ -193,7 +197,8 @@ static size_t modbus_parse(void *state, const uint8_t *data, size_t len, const s
 {
     struct modbus_flow *flow = state;
     struct modbus_stream *stream = &flow->stream[ctx->dir == MAMORI_DIR_TO_CLIENT];
-    modbus_tx_expire(flow, ctx, false);
+    if (flow->tx.count)
+        modbus_tx_expire(flow, ctx, false);
     if (ctx->gap)
         stream->resyncing = true;
     size_t off = 0;

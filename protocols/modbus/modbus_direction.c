@@ -97,28 +97,19 @@ static void settle(struct modbus_flow *flow, unsigned client)
     o->settled = true;
 }
 
-bool modbus_from_server(const struct modbus_flow *flow, enum mamori_direction dir)
-{
-    return (dir == MAMORI_DIR_TO_CLIENT) != flow->orientation.swapped;
-}
-
-bool modbus_orient(struct modbus_flow *flow, enum mamori_direction dir, const struct mbap_header *h,
-                   const cursor *body)
+void modbus_orient_learn(struct modbus_flow *flow, enum mamori_direction dir, const struct mbap_header *h,
+                         const cursor *body)
 {
     struct modbus_orientation *o = &flow->orientation;
-    if (!o->settled) {
-        unsigned side = dir == MAMORI_DIR_TO_CLIENT, other = !side;
-        enum shape s = shape_of(h, body);
-        if (s != SHAPE_UNKNOWN)
-            settle(flow, s == SHAPE_REQUEST ? side : other);
-        else if (o->seen[other] && o->last_trans_id[other] == h->trans_id && o->last_func_code[other] == h->func_code)
-            settle(flow, other);
-        else {
-            o->seen[side] = true;
-            o->last_trans_id[side] = h->trans_id;
-            o->last_func_code[side] = h->func_code;
-        }
+    unsigned side = dir == MAMORI_DIR_TO_CLIENT, other = !side;
+    enum shape s = shape_of(h, body);
+    if (s != SHAPE_UNKNOWN)
+        settle(flow, s == SHAPE_REQUEST ? side : other);
+    else if (o->seen[other] && o->last_trans_id[other] == h->trans_id && o->last_func_code[other] == h->func_code)
+        settle(flow, other);
+    else {
+        o->seen[side] = true;
+        o->last_trans_id[side] = h->trans_id;
+        o->last_func_code[side] = h->func_code;
     }
-    /* The exception flag exists only in responses, whichever side sends it. */
-    return modbus_from_server(flow, dir) || (h->func_code & MODBUS_EXCEPTION_FLAG);
 }

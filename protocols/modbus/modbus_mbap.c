@@ -14,17 +14,26 @@
 /* An exception response is unit id + function + exception code. */
 #define MBAP_LENGTH_EXCEPTION 3
 #define MBAP_PROTOCOL_OFFSET 2
+#define MBAP_LENGTH_OFFSET 4
+#define MBAP_UNIT_OFFSET 6
+#define MBAP_FUNCTION_OFFSET 7
 #define MBAP_EXCEPTION_CODE_OFFSET (MBAP_HEADER_LEN + 1)
 
+static uint16_t be16_at(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+/* One bounds check for the whole header, then fixed offsets into it. */
 bool modbus_read_header(const uint8_t *data, size_t len, struct mbap_header *out)
 {
     cursor c = cursor_make(data, len);
-    out->trans_id = cursor_be16(&c);
-    out->prot_id = cursor_be16(&c);
-    out->length = cursor_be16(&c);
-    out->unit_id = cursor_u8(&c);
-    out->func_code = cursor_u8(&c);
-    return cursor_ok(&c);
+    const uint8_t *p = cursor_bytes(&c, MBAP_HEADER_LEN + 1);
+    if (!p)
+        return false;
+    out->trans_id = be16_at(p);
+    out->prot_id = be16_at(p + MBAP_PROTOCOL_OFFSET);
+    out->length = be16_at(p + MBAP_LENGTH_OFFSET);
+    out->unit_id = p[MBAP_UNIT_OFFSET];
+    out->func_code = p[MBAP_FUNCTION_OFFSET];
+    return true;
 }
 
 /* Smallest MBAP length (unit id + PDU) of a request or a response of each

@@ -4,12 +4,7 @@
  * names in the Modbus Application Protocol Specification v1.1b3. */
 #include "modbus_private.h"
 
-struct function_info {
-    const char *name;
-    enum mamori_op op;
-};
-
-static const struct function_info public_functions[128] = {
+static const struct modbus_function_info public_functions[128] = {
     [MODBUS_FC_READ_COILS] = { "read_coils", MAMORI_OP_READ },
     [MODBUS_FC_READ_DISCRETE_INPUTS] = { "read_discrete_inputs", MAMORI_OP_READ },
     [MODBUS_FC_READ_HOLDING_REGISTERS] = { "read_holding_registers", MAMORI_OP_READ },
@@ -32,9 +27,15 @@ static const struct function_info public_functions[128] = {
     [MODBUS_FC_UMAS] = { "umas", MAMORI_OP_OTHER },
 };
 
+/* The table entry of a public function, NULL for the others. */
+static const struct modbus_function_info *public_info(uint8_t func_code)
+{
+    return func_code < 128 && public_functions[func_code].name ? &public_functions[func_code] : NULL;
+}
+
 bool modbus_function_is_public(uint8_t func_code)
 {
-    return func_code < 128 && public_functions[func_code].name != NULL;
+    return public_info(func_code) != NULL;
 }
 
 /* User-defined ranges: 65-72 and 100-110 (spec §5). */
@@ -43,16 +44,20 @@ bool modbus_function_is_user_defined(uint8_t func_code)
     return (func_code >= 65 && func_code <= 72) || (func_code >= 100 && func_code <= 110);
 }
 
-const char *modbus_function_name(uint8_t func_code)
+static const struct modbus_function_info user_defined_function = { "user_defined", MAMORI_OP_OTHER };
+static const struct modbus_function_info reserved_function = { "reserved", MAMORI_OP_OTHER };
+
+const struct modbus_function_info *modbus_function_info(uint8_t func_code)
 {
-    if (modbus_function_is_public(func_code))
-        return public_functions[func_code].name;
-    return modbus_function_is_user_defined(func_code) ? "user_defined" : "reserved";
+    const struct modbus_function_info *info = public_info(func_code);
+    if (info)
+        return info;
+    return modbus_function_is_user_defined(func_code) ? &user_defined_function : &reserved_function;
 }
 
-enum mamori_op modbus_function_op(uint8_t func_code)
+const char *modbus_function_name(uint8_t func_code)
 {
-    return modbus_function_is_public(func_code) ? public_functions[func_code].op : MAMORI_OP_OTHER;
+    return modbus_function_info(func_code)->name;
 }
 
 static const char *const exception_names[] = {

@@ -22,37 +22,16 @@ void modbus_pdu_flag_mismatch(struct modbus_adu *adu, const char *why)
         adu->mismatch_problem = why;
 }
 
-bool modbus_field_u8(struct modbus_adu *adu, const char *key, uint8_t *out)
-{
-    *out = cursor_u8(&adu->body);
-    if (!cursor_ok(&adu->body))
-        return false;
-    detail_uint(adu->ev->detail, key, *out);
-    return true;
-}
-
-bool modbus_field_be16(struct modbus_adu *adu, const char *key, uint16_t *out)
-{
-    *out = cursor_be16(&adu->body);
-    if (!cursor_ok(&adu->body))
-        return false;
-    detail_uint(adu->ev->detail, key, *out);
-    return true;
-}
-
-void modbus_pdu_set_range(struct modbus_adu *adu, uint16_t start, uint32_t count)
-{
-    adu->ev->has_range = true;
-    adu->ev->range_start = start;
-    adu->ev->range_count = count;
-}
-
 /* The first MAMORI_EVENT_MAX_VALUES values go to the event; the detail (when
- * someone wants it) gets them all, in one tight loop each. */
-static void add_value(struct mamori_event *ev, double v)
+ * someone wants it) gets them all, in one tight loop each. Returns where the
+ * next `want` values go in the event and sets *room to how many fit. */
+static double *value_slots(struct mamori_event *ev, uint32_t want, uint32_t *room)
 {
-    if (ev->n_values < MAMORI_EVENT_MAX_VALUES)
-        ev->values[ev->n_values++] = v;
+    uint32_t free_slots = MAMORI_EVENT_MAX_VALUES - ev->n_values;
+    *room = want < free_slots ? want : free_slots;
+    double *slots = ev->values + ev->n_values;
+    ev->n_values += *room;
+    return slots;
 }
 
 static uint16_t be16_at(const uint8_t *words, uint32_t i) { return (uint16_t)(words[2 * i] << 8 | words[2 * i + 1]); }
@@ -62,9 +41,10 @@ void modbus_pdu_registers(struct modbus_adu *adu, cursor *c, uint32_t count, con
 {
     struct mamori_detail *d = adu->ev->detail;
     const uint8_t *words = cursor_bytes(c, 2u * (size_t)count); /* checked: every index below is < count */
-    uint32_t n = words ? count : 0;
-    for (uint32_t i = 0; i < n && i < MAMORI_EVENT_MAX_VALUES; i++)
-        add_value(adu->ev, be16_at(words, i));
+    uint32_t n = words ? count : 0, room;
+    double *slots = value_slots(adu->ev, n, &room);
+    for (uint32_t i = 0; i < room; i++)
+        slots[i] = be16_at(words, i);
     if (!d)
         return;
     detail_array_begin(d, key);
@@ -72,6 +52,8 @@ void modbus_pdu_registers(struct modbus_adu *adu, cursor *c, uint32_t count, con
         detail_uint(d, NULL, be16_at(words, i));
     detail_end(d);
 }
+
+static unsigned bit_at(const uint8_t *packed, uint32_t i) { return (packed[i / 8] >> (i % 8)) & 1u; }
 
 /* Reads byte_cnt bytes of packed bits (least significant bit first) and
  * reports the first bit_cnt of them as `bitval`. */
@@ -81,17 +63,15 @@ void modbus_pdu_bits(struct modbus_adu *adu, cursor *c, uint32_t byte_cnt, uint3
     const uint8_t *packed = cursor_bytes(c, byte_cnt); /* checked: every index below is < byte_cnt */
     if (!packed)
         return;
-    uint32_t bits = bit_cnt < byte_cnt * 8u ? bit_cnt : byte_cnt * 8u;
-    for (uint32_t i = 0; i < bits && i < MAMORI_EVENT_MAX_VALUES; i++)
-        add_value(adu->ev, (packed[i / 8] >> (i % 8)) & 1u);
+    uint32_t bits = bit_cnt < byte_cnt * 8u ? bit_cnt : byte_cnt * 8u, room;
+    double *slots = value_slots(adu->ev, bits, &room);
+    for (uint32_t i = 0; i < room; i++)
+        slots[i] = bit_at(packed, i);
     if (!d)
         return;
     detail_array_begin(d, "bitval");
-    for (uint32_t byte = 0; byte * 8u < bits; byte++) {
-        uint32_t in_byte = bits - byte * 8u < 8u ? bits - byte * 8u : 8u;
-        for (unsigned v = packed[byte], k = 0; k < in_byte; k++, v >>= 1)
-            detail_uint(d, NULL, v & 1u);
-    }
+    for (uint32_t i = 0; i < bits; i++)
+        detail_uint(d, NULL, bit_at(packed, i));
     detail_end(d);
 }
 

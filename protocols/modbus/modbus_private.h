@@ -113,7 +113,8 @@ struct modbus_pending {
 #define MODBUS_DEFAULT_RESPONSE_TIMEOUT_US 5000000u
 
 struct modbus_transactions {
-    struct modbus_pending pending[MODBUS_PENDING_MAX];
+    struct modbus_pending pending[MODBUS_PENDING_MAX]; /* a ring, oldest first from `head` */
+    uint32_t head;
     uint32_t count;
     uint64_t timeout_us;
     uint64_t dropped;          /* requests pushed out of a full table */
@@ -161,7 +162,7 @@ struct modbus_adu {
     const struct modbus_pending *request; /* the paired request, for responses */
     struct modbus_pending *record;        /* what a request leaves for its response */
     bool no_response_expected; /* force listen only mode */
-    char text[64];       /* scratch for identity text built from bytes */
+    char text[sizeof "255"]; /* scratch for identity text built from a byte (17's server id) */
     /* The first problem of each kind, as a short snake_case reason, or NULL. */
     const char *length_problem;   /* fields missing or left over: the PDU is malformed */
     const char *value_problem;    /* a field outside what the specification allows */
@@ -186,17 +187,36 @@ enum modbus_header_check modbus_check_header(const struct mbap_header *h);
 enum mamori_probe modbus_header_plausible(const uint8_t *data, size_t len);
 size_t modbus_find_header(const uint8_t *data, size_t len);
 
-/* modbus_direction.c: `body` starts after the function code. Returns
- * whether this ADU is a response, settling the orientation when it can. */
-bool modbus_orient(struct modbus_flow *flow, enum mamori_direction dir, const struct mbap_header *h,
-                   const cursor *body);
-bool modbus_from_server(const struct modbus_flow *flow, enum mamori_direction dir);
+/* modbus_direction.c: weighs the evidence of one ADU (`body` starts after
+ * the function code) while the orientation is not settled. */
+void modbus_orient_learn(struct modbus_flow *flow, enum mamori_direction dir, const struct mbap_header *h,
+                         const cursor *body);
+
+static inline bool modbus_from_server(const struct modbus_flow *flow, enum mamori_direction dir)
+{
+    return (dir == MAMORI_DIR_TO_CLIENT) != flow->orientation.swapped;
+}
+
+/* Whether this ADU is a response, settling the orientation when it can. The
+ * exception flag exists only in responses, whichever side sends it. */
+static inline bool modbus_orient(struct modbus_flow *flow, enum mamori_direction dir, const struct mbap_header *h,
+                                 const cursor *body)
+{
+    if (!flow->orientation.settled)
+        modbus_orient_learn(flow, dir, h, body);
+    return modbus_from_server(flow, dir) || (h->func_code & MODBUS_EXCEPTION_FLAG);
+}
 
 /* modbus_names.c */
+struct modbus_function_info {
+    const char *name; /* snake_case; "user_defined" or "reserved" for the others */
+    enum mamori_op op;
+};
+/* Name and operation class of any function code (without the exception flag). */
+const struct modbus_function_info *modbus_function_info(uint8_t func_code);
 const char *modbus_function_name(uint8_t func_code);
 bool modbus_function_is_public(uint8_t func_code);
 bool modbus_function_is_user_defined(uint8_t func_code);
-enum mamori_op modbus_function_op(uint8_t func_code);
 const char *modbus_exception_name(uint8_t code);
 const char *modbus_diagnostic_name(uint16_t sub_code);
 const char *modbus_device_object_name(uint8_t object_id);
@@ -208,10 +228,36 @@ const char *modbus_mei_function_name(uint16_t mei);
 void modbus_pdu_flag_length(struct modbus_adu *adu, const char *why);
 void modbus_pdu_flag_value(struct modbus_adu *adu, const char *why);
 void modbus_pdu_flag_mismatch(struct modbus_adu *adu, const char *why);
-/* Read one field from adu->body and, when it was there, write it to the detail. */
-bool modbus_field_u8(struct modbus_adu *adu, const char *key, uint8_t *out);
-bool modbus_field_be16(struct modbus_adu *adu, const char *key, uint16_t *out);
-void modbus_pdu_set_range(struct modbus_adu *adu, uint16_t start, uint32_t count);
+/* Read one field from adu->body and, when it was there, write it to the
+ * detail (when one is wanted). Inline: they run several times per ADU. */
+static inline bool modbus_field_done(struct modbus_adu *adu, const char *key, uint16_t value)
+{
+    if (!cursor_ok(&adu->body))
+        return false;
+    if (adu->ev->detail)
+        detail_uint(adu->ev->detail, key, value);
+    return true;
+}
+
+static inline bool modbus_field_u8(struct modbus_adu *adu, const char *key, uint8_t *out)
+{
+    *out = cursor_u8(&adu->body);
+    return modbus_field_done(adu, key, *out);
+}
+
+static inline bool modbus_field_be16(struct modbus_adu *adu, const char *key, uint16_t *out)
+{
+    *out = cursor_be16(&adu->body);
+    return modbus_field_done(adu, key, *out);
+}
+
+static inline void modbus_pdu_set_range(struct modbus_adu *adu, uint16_t start, uint32_t count)
+{
+    adu->ev->has_range = true;
+    adu->ev->range_start = start;
+    adu->ev->range_count = count;
+}
+
 void modbus_pdu_registers(struct modbus_adu *adu, cursor *c, uint32_t count, const char *key);
 void modbus_pdu_bits(struct modbus_adu *adu, cursor *c, uint32_t byte_cnt, uint32_t bit_cnt);
 void modbus_pdu_decode(struct modbus_adu *adu);

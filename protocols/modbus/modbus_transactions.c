@@ -4,7 +4,9 @@
  * outstanding, and when the flow ends; not for a request the device need not
  * answer) and floods: more outstanding requests
  * than the table holds (the oldest is dropped and counted) or a request rate
- * above MODBUS_FLOOD_REQUESTS_PER_SECOND. Allocates nothing. */
+ * above MODBUS_FLOOD_REQUESTS_PER_SECOND. The table is a ring in arrival
+ * order, so answering or expiring the oldest request (the usual case) moves
+ * nothing. Allocates nothing. */
 #include "modbus_private.h"
 
 #include <string.h>
@@ -22,9 +24,28 @@ void modbus_tx_clear(struct modbus_transactions *tx)
     tx->table_flooded = false;
 }
 
+/* The i-th outstanding request, oldest first. */
+static struct modbus_pending *at(struct modbus_transactions *tx, uint32_t i)
+{
+    return &tx->pending[(tx->head + i) % MODBUS_PENDING_MAX];
+}
+
+/* Index of the outstanding request with this transaction id, or tx->count. */
+static uint32_t find(struct modbus_transactions *tx, uint16_t trans_id)
+{
+    uint32_t i = 0;
+    while (i < tx->count && at(tx, i)->trans_id != trans_id)
+        i++;
+    return i;
+}
+
 static void remove_at(struct modbus_transactions *tx, uint32_t i)
 {
-    memmove(&tx->pending[i], &tx->pending[i + 1], (tx->count - i - 1) * sizeof tx->pending[0]);
+    if (i == 0)
+        tx->head = (tx->head + 1) % MODBUS_PENDING_MAX;
+    else
+        for (; i + 1 < tx->count; i++)
+            *at(tx, i) = *at(tx, i + 1);
     tx->count--;
     if (tx->count <= MODBUS_PENDING_MAX / 2)
         tx->table_flooded = false;
@@ -49,13 +70,11 @@ void modbus_tx_add(struct modbus_flow *flow, struct mamori_sink *sink, const str
 {
     struct modbus_transactions *tx = &flow->tx;
     count_rate(flow, sink, req->time_us);
-    for (uint32_t i = 0; i < tx->count; i++) {
-        if (tx->pending[i].trans_id == req->trans_id) {
-            if (!tx->pending[i].response_optional)
-                modbus_report_unanswered(flow, sink, &tx->pending[i]);
-            remove_at(tx, i);
-            break;
-        }
+    uint32_t reused = find(tx, req->trans_id);
+    if (reused < tx->count) {
+        if (!at(tx, reused)->response_optional)
+            modbus_report_unanswered(flow, sink, at(tx, reused));
+        remove_at(tx, reused);
     }
     if (tx->count == MODBUS_PENDING_MAX) {
         if (!tx->table_flooded) {
@@ -66,26 +85,24 @@ void modbus_tx_add(struct modbus_flow *flow, struct mamori_sink *sink, const str
         remove_at(tx, 0);
         tx->table_flooded = true;
     }
-    tx->pending[tx->count++] = *req;
+    *at(tx, tx->count++) = *req;
 }
 
 bool modbus_tx_take(struct modbus_transactions *tx, uint16_t trans_id, struct modbus_pending *out)
 {
-    for (uint32_t i = 0; i < tx->count; i++) {
-        if (tx->pending[i].trans_id == trans_id) {
-            *out = tx->pending[i];
-            remove_at(tx, i);
-            return true;
-        }
-    }
-    return false;
+    uint32_t i = find(tx, trans_id);
+    if (i == tx->count)
+        return false;
+    *out = *at(tx, i);
+    remove_at(tx, i);
+    return true;
 }
 
 void modbus_tx_expire(struct modbus_flow *flow, const struct mamori_parse_ctx *ctx, bool all)
 {
     struct modbus_transactions *tx = &flow->tx;
     while (tx->count > 0) {
-        const struct modbus_pending *oldest = &tx->pending[0];
+        const struct modbus_pending *oldest = at(tx, 0);
         bool expired = tx->timeout_us && ctx->time_us >= oldest->time_us &&
                        ctx->time_us - oldest->time_us > tx->timeout_us;
         if (!all && !expired)
