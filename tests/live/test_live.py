@@ -169,6 +169,27 @@ def check_idle_shutdown(sig):
         assert len(stats) >= 3, "periodic statistics kept coming while idle"
 
 
+def check_silent_publisher_reported_while_idle():
+    """A GOOSE publisher (timeAllowedtoLive 40 ms) stops and nothing else is
+    sent: the wall clock of the idle interface reports it lost, long before the
+    sensor is stopped."""
+    generator = os.path.join(os.environ["MAMORI_BUILD_ROOT"], "tests", "bench", "gen_goose_sv")
+    with Namespace() as ns, tempfile.TemporaryDirectory() as logs:
+        os.chmod(logs, 0o755)
+        storm = os.path.join(logs, "goose.pcap")
+        sh(generator, storm, "goose", "1", "1")
+        proc = start_mamori(ns, logs)
+        try:
+            sh("tcpreplay", "-q", "-i", ns.outside, "--mbps=20", storm)
+            time.sleep(SETTLE_S + 1.0)
+            lost = [e for e in read_log(logs, "event") if e.get("anomaly") == "time_allowed_to_live_expired"]
+        finally:
+            _, err = stop_mamori(proc)
+        assert proc.returncode == 0, err
+        assert len(lost) == 1, f"expected one lost publisher while idle, got {lost}"
+        assert lost[0]["protocol"] == "goose" and lost[0]["src_mac"], lost[0]
+
+
 def main():
     if os.geteuid() != 0:
         print("TAP version 13\nnot ok 1 - live capture test needs root (network namespaces, veth, tcpreplay); "
@@ -178,6 +199,8 @@ def main():
     for workers in (1, 2):
         tap.check(f"replayed captures, {workers} worker(s): every packet seen, none dropped, flows and events as "
                   "with -r", check_replay_seen_whole, workers)
+    tap.check("idle interface: a GOOSE publisher that fell silent is reported by the wall clock",
+              check_silent_publisher_reported_while_idle)
     tap.check("idle interface: SIGINT stops it at once", check_idle_shutdown, signal.SIGINT)
     tap.check("idle interface: SIGTERM stops it at once", check_idle_shutdown, signal.SIGTERM)
     tap.done()
