@@ -5,16 +5,13 @@
 #ifndef MAMORI_DNP3_CRC_H
 #define MAMORI_DNP3_CRC_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../cursor.h"
-
 uint16_t dnp3_crc(const uint8_t *data, size_t len);
 
-/* Reads `len` bytes and then their 2-byte little-endian CRC from `c`; true when
- * the CRC matches. The cursor is failed when fewer than len + 2 bytes remain. */
-bool dnp3_crc_read_ok(cursor *c, size_t len, const uint8_t **data_out);
+/* Copies `len` bytes from `src` to `dst` (which must not overlap) and returns
+ * their CRC, reading each byte once. */
+uint16_t dnp3_crc_copy(uint8_t *dst, const uint8_t *src, size_t len);
 
 #endif

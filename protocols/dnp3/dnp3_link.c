@@ -33,6 +33,7 @@ enum dnp3_link_status dnp3_link_read(const uint8_t *data, size_t len, struct dnp
         return DNP3_LINK_NEED_MORE;
 
     cursor header = cursor_sub(&c, DNP3_LINK_HEADER_LEN - DNP3_LINK_CRC_LEN);
+    const uint8_t *covered = header.ptr;
     cursor_skip(&header, 2); /* start bytes, checked by the caller */
     f->len = cursor_u8(&header);
     f->ctl = cursor_u8(&header);
@@ -41,8 +42,8 @@ enum dnp3_link_status dnp3_link_read(const uint8_t *data, size_t len, struct dnp
     f->bad_block = -1;
     f->user_len = 0;
 
-    cursor crc_check = cursor_make(data, DNP3_LINK_HEADER_LEN);
-    if (!dnp3_crc_read_ok(&crc_check, DNP3_LINK_HEADER_LEN - DNP3_LINK_CRC_LEN, NULL)) {
+    uint16_t header_crc = cursor_le16(&c);
+    if (dnp3_crc(covered, DNP3_LINK_HEADER_LEN - DNP3_LINK_CRC_LEN) != header_crc) {
         f->wire_len = 2;
         return DNP3_LINK_BAD_HEADER_CRC;
     }
@@ -54,18 +55,17 @@ enum dnp3_link_status dnp3_link_read(const uint8_t *data, size_t len, struct dnp
     if (len < f->wire_len)
         return DNP3_LINK_NEED_MORE;
 
-    cursor_skip(&c, DNP3_LINK_CRC_LEN);
+    /* The whole frame is present, so every block and its CRC are. */
     size_t user_left = (size_t)f->len - DNP3_LINK_LEN_HEADER_PART;
     for (int block = 0; user_left > 0; block++) {
         size_t n = user_left < DNP3_LINK_BLOCK_LEN ? user_left : DNP3_LINK_BLOCK_LEN;
-        const uint8_t *chunk;
-        bool good = dnp3_crc_read_ok(&c, n, &chunk);
-        if (!good && f->bad_block < 0)
+        const uint8_t *chunk = cursor_bytes(&c, n);
+        uint16_t wire = cursor_le16(&c);
+        if (!chunk)
+            break;
+        if (dnp3_crc_copy(f->user + f->user_len, chunk, n) != wire && f->bad_block < 0)
             f->bad_block = block;
-        if (chunk) {
-            memcpy(f->user + f->user_len, chunk, n);
-            f->user_len += n;
-        }
+        f->user_len += n;
         user_left -= n;
     }
     return f->bad_block >= 0 ? DNP3_LINK_BAD_BLOCK_CRC : DNP3_LINK_OK;

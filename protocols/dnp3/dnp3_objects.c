@@ -161,10 +161,32 @@ static struct mamori_detail *point_detail(struct dnp3_walk *w)
     return w->ev->detail;
 }
 
-/* True when later points would neither be rendered nor add event values. */
-static bool nothing_more_to_show(const struct dnp3_walk *w)
+/* True when no later point of this fragment is rendered into the detail. */
+static bool point_detail_spent(const struct dnp3_walk *w)
 {
-    return (w->ev->detail == NULL || w->detail_points_left == 0) && w->ev->n_values >= MAMORI_EVENT_MAX_VALUES;
+    return w->ev->detail == NULL || w->detail_points_left == 0;
+}
+
+static bool event_values_full(const struct dnp3_walk *w)
+{
+    return w->ev->n_values >= MAMORI_EVENT_MAX_VALUES;
+}
+
+/* The last `n` points of a run of same-size objects, none of them rendered:
+ * only the values the event still has room for are read, the rest is stepped
+ * over at once. False when the run is cut short. */
+static bool points_values_only(cursor *c, const struct dnp3_object_kind *k, uint64_t n, struct dnp3_walk *w)
+{
+    uint64_t whole = k->size ? cursor_left(c) / k->size : n;
+    uint64_t present = whole < n ? whole : n;
+    cursor run = cursor_sub(c, (size_t)present * k->size);
+    for (uint64_t i = 0; k->layout == DNP3_LAYOUT_FIXED && i < present && !event_values_full(w); i++) {
+        cursor point = cursor_sub(&run, k->size);
+        double value;
+        if (dnp3_fixed_point_value(&point, k->fields, &value))
+            note_value(w, value);
+    }
+    return present == n;
 }
 
 static void points_end(struct mamori_detail *d, uint64_t read, uint64_t shown)
@@ -187,6 +209,8 @@ static bool packed_points(cursor *c, const struct object_header *h, const struct
     detail_array_begin(d, "points");
     uint64_t shown = 0;
     for (size_t i = 0; i < h->count; i++) {
+        if (point_detail_spent(w) && event_values_full(w))
+            break; /* nothing left to render or collect */
         uint8_t value = dnp3_packed_point(packed, i, k->bits);
         struct mamori_detail *pd = point_detail(w);
         shown += pd != NULL;
@@ -268,9 +292,8 @@ static bool object_points(cursor *c, const struct object_header *h, struct dnp3_
     bool same_size_points = with_data && !has_index && !has_size &&
                             (k.layout == DNP3_LAYOUT_FIXED || k.layout == DNP3_LAYOUT_OCTETS);
     for (; ok && read < h->count; read++) {
-        if (same_size_points && nothing_more_to_show(w)) {
-            /* Nothing left to render or collect: step over the rest at once. */
-            ok = cursor_skip(c, (size_t)(h->count - read) * k.size);
+        if (same_size_points && point_detail_spent(w)) {
+            ok = points_values_only(c, &k, h->count - read, w);
             read = h->count;
             break;
         }

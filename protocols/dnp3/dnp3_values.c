@@ -173,38 +173,43 @@ static double float64_read(cursor *c)
     return f;
 }
 
+static uint8_t binary_state(uint8_t flags) { return flags >> 7; }
+static uint8_t double_bit_state(uint8_t flags) { return flags >> 6; }
+
+/* Reads field `letter` when it is a numeric value (u U i I r d y); false,
+ * reading nothing, for every other letter. */
+static bool numeric_field(cursor *point, char letter, double *value)
+{
+    switch (letter) {
+    case 'u': case 'y': *value = cursor_le16(point); return true;
+    case 'U': *value = cursor_le32(point); return true;
+    case 'i': *value = (int16_t)cursor_le16(point); return true;
+    case 'I': *value = (int32_t)cursor_le32(point); return true;
+    case 'r': *value = float32_read(point); return true;
+    case 'd': *value = float64_read(point); return true;
+    default: return false;
+    }
+}
+
 bool dnp3_fixed_point_decode(cursor *point, const char *fields, struct mamori_detail *d, double *value,
                              bool *has_value)
 {
     for (const char *p = fields; *p; p++) {
         switch (*p) {
         case 'f': detail_uint(d, "flags", cursor_u8(point)); break;
-        case 'b': {
-            uint8_t flags = cursor_u8(point);
-            detail_uint(d, "flags", flags);
-            *has_value = true, *value = flags >> 7;
-            detail_uint(d, "value", flags >> 7);
-            break;
-        }
+        case 'b':
         case 'B': {
             uint8_t flags = cursor_u8(point);
             detail_uint(d, "flags", flags);
-            *has_value = true, *value = flags >> 6;
-            detail_uint(d, "value", flags >> 6);
+            *has_value = true, *value = *p == 'b' ? binary_state(flags) : double_bit_state(flags);
+            detail_uint(d, "value", (uint64_t)*value);
             break;
         }
         case 's': detail_uint(d, "status", cursor_u8(point)); break;
-        case 'u': *has_value = true, *value = cursor_le16(point); detail_uint(d, "value", (uint64_t)*value); break;
-        case 'U': *has_value = true, *value = cursor_le32(point); detail_uint(d, "value", (uint64_t)*value); break;
-        case 'i': *has_value = true, *value = (int16_t)cursor_le16(point); detail_int(d, "value", (int64_t)*value); break;
-        case 'I': *has_value = true, *value = (int32_t)cursor_le32(point); detail_int(d, "value", (int64_t)*value); break;
-        case 'r': *has_value = true, *value = float32_read(point); detail_float(d, "value", *value); break;
-        case 'd': *has_value = true, *value = float64_read(point); detail_float(d, "value", *value); break;
         case 't': detail_uint(d, "timestamp", dnp3_time_read(point)); break;
         case 'T': detail_uint(d, "reltimestamp", cursor_le16(point)); break;
         case 'n': detail_uint(d, "interval", cursor_le32(point)); break;
         case 'x': detail_uint(d, "units", cursor_u8(point)); break;
-        case 'y': *has_value = true, *value = cursor_le16(point); detail_uint(d, "time_delay", (uint64_t)*value); break;
         case 'a': detail_uint(d, "association", cursor_le16(point)); break;
         case 'e': detail_uint(d, "user", cursor_le16(point)); break;
         case 'q': detail_uint(d, "csq", cursor_le32(point)); break;
@@ -217,10 +222,37 @@ bool dnp3_fixed_point_decode(cursor *point, const char *fields, struct mamori_de
             *has_value = true, *value = code;
             break;
         }
-        default: return false;
+        default:
+            if (!numeric_field(point, *p, value))
+                return false;
+            *has_value = true;
+            if (*p == 'i' || *p == 'I')
+                detail_int(d, "value", (int64_t)*value);
+            else if (*p == 'r' || *p == 'd')
+                detail_float(d, "value", *value);
+            else
+                detail_uint(d, *p == 'y' ? "time_delay" : "value", (uint64_t)*value);
+            break;
         }
     }
     return cursor_ok(point);
+}
+
+bool dnp3_fixed_point_value(cursor *point, const char *fields, double *value)
+{
+    for (const char *p = fields; *p; p++) {
+        switch (*p) {
+        case 'b': *value = binary_state(cursor_u8(point)); return cursor_ok(point);
+        case 'B': *value = double_bit_state(cursor_u8(point)); return cursor_ok(point);
+        case 'c': *value = cursor_u8(point); return cursor_ok(point);
+        default:
+            if (numeric_field(point, *p, value))
+                return cursor_ok(point);
+            cursor_skip(point, field_size(*p));
+            break;
+        }
+    }
+    return false;
 }
 
 uint8_t dnp3_packed_point(cursor packed, size_t i, uint8_t bits)

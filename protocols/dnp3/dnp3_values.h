@@ -42,6 +42,10 @@ struct dnp3_object_kind dnp3_object_kind(uint8_t group, uint8_t variation);
 bool dnp3_fixed_point_decode(cursor *point, const char *fields, struct mamori_detail *d, double *value,
                              bool *has_value);
 
+/* The main value of one fixed-size point alone, as dnp3_fixed_point_decode
+ * finds it; false when the layout has none or the point is short. */
+bool dnp3_fixed_point_value(cursor *point, const char *fields, double *value);
+
 /* Value of point `i` in a packed run of `bits`-bit points. */
 uint8_t dnp3_packed_point(cursor packed, size_t i, uint8_t bits);
 
