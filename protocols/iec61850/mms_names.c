@@ -171,9 +171,33 @@ static bool nameplate_component(enum mms_nameplate_cdc cdc, const char *leaf, si
     return false;
 }
 
+/* Keeps logical device `ld` (n octets) for nameplate entry `k`: the copy an
+ * earlier entry made, else a new one. False when it is too long, holds a NUL
+ * or does not fit. */
+static bool note_logical_device(struct mms_nameplate *np, unsigned k, const char *ld, size_t n)
+{
+    if (n == 0 || n > MMS_LD_NAME_MAX || memchr(ld, '\0', n))
+        return false;
+    for (unsigned i = 0; i < k; i++) {
+        if (np->ld_len[i] == n && memcmp(np->ld_text + np->ld_at[i], ld, n) == 0) {
+            np->ld_at[k] = np->ld_at[i];
+            np->ld_len[k] = (uint8_t)n;
+            return true;
+        }
+    }
+    if (n > sizeof np->ld_text - np->ld_used)
+        return false;
+    memcpy(np->ld_text + np->ld_used, ld, n);
+    np->ld_at[k] = np->ld_used;
+    np->ld_len[k] = (uint8_t)n;
+    np->ld_used = (uint8_t)(np->ld_used + n);
+    return true;
+}
+
 /* Notes a read request's variable that names a nameplate or one of its
- * identity components: LN$DC$DO[$leaf], LN an LPHD for PhyNam, LLN0 for NamPlt. */
-static void note_nameplate(struct mms_pdu_ctx *p, const char *item, size_t n)
+ * identity components: LN$DC$DO[$leaf], LN an LPHD for PhyNam, LLN0 for
+ * NamPlt, which also keeps its logical device `ld` (ld_len octets). */
+static void note_nameplate(struct mms_pdu_ctx *p, const char *ld, size_t ld_len, const char *item, size_t n)
 {
     const char *fc = memchr(item, NAME_SEPARATOR, n);
     if (!fc)
@@ -194,6 +218,9 @@ static void note_nameplate(struct mms_pdu_ctx *p, const char *item, size_t n)
     uint8_t component;
     if (np->n == MMS_NAMEPLATE_MAX || p->variable > UINT16_MAX ||
         !nameplate_component(cdc, object + DATA_OBJECT_LEN, rest - NAMEPLATE_FC_LEN - DATA_OBJECT_LEN, &component))
+        return;
+    np->ld_len[np->n] = 0;
+    if (cdc == MMS_NAMEPLATE_LPL && !note_logical_device(np, np->n, ld, ld_len))
         return;
     np->cdc[np->n] = (uint8_t)cdc;
     np->component[np->n] = component;
@@ -228,7 +255,7 @@ static void read_domain_specific(struct mms_pdu_ctx *p, cursor seq)
         set_object(p, ds, dn, is, in);
     check_control(p, is, in);
     if (p->nameplate && is)
-        note_nameplate(p, is, in);
+        note_nameplate(p, ds, dn, is, in);
 }
 
 void mms_read_object_name(struct mms_pdu_ctx *p, const char *key, const struct ber_tlv *tlv)

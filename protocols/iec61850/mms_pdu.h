@@ -21,15 +21,32 @@
 
 #define MMS_NAMEPLATE_MAX 12 /* nameplate variables remembered of one read request */
 #define MMS_NAMEPLATE_WHOLE 0xff /* `component` of a read of the whole structure */
+#define MMS_LD_NAME_MAX 64 /* longest logical device name (domainId) a NamPlt fact is qualified by */
+#define MMS_NAMEPLATE_LD_TEXT (2 * MMS_LD_NAME_MAX) /* octets of logical device names kept per read request */
+#define MMS_FACT_BASE_MAX 16 /* longest nameplate fact name, "software_version" */
+/* "software_version:<LD>" and its NUL. */
+#define MMS_FACT_NAME_MAX (MMS_FACT_BASE_MAX + 1 + MMS_LD_NAME_MAX + 1)
 
 /* The variables of a read request that name an IEC 61850 nameplate (see
  * mms_services.h) or one of its identity components, by their position in
- * listOfVariable: the read response's results at those positions carry them. */
+ * listOfVariable: the read response's results at those positions carry them.
+ * A NamPlt (LPL) is about its logical device: the entry keeps the domainId,
+ * each distinct one stored once in ld_text. */
 struct mms_nameplate {
     uint8_t n;
+    uint8_t ld_used;                      /* octets of ld_text in use */
     uint8_t cdc[MMS_NAMEPLATE_MAX];       /* enum mms_nameplate_cdc */
     uint8_t component[MMS_NAMEPLATE_MAX]; /* index in mms_nameplate_components(), or MMS_NAMEPLATE_WHOLE */
+    uint8_t ld_at[MMS_NAMEPLATE_MAX];     /* the entry's logical device in ld_text ... */
+    uint8_t ld_len[MMS_NAMEPLATE_MAX];    /* ... and its length; 0 for a PhyNam (DPL) */
     uint16_t position[MMS_NAMEPLATE_MAX];
+    char ld_text[MMS_NAMEPLATE_LD_TEXT];
+};
+
+/* The qualified fact names ("vendor:<LD>") of one event's identity, by fact
+ * index: the event borrows them, so they live until it is emitted. */
+struct mms_fact_names {
+    char name[MAMORI_EVENT_MAX_IDENTITY][MMS_FACT_NAME_MAX];
 };
 
 struct mms_pdu_info {
@@ -55,7 +72,10 @@ void mms_pdu_decode(cursor pdu, struct mamori_event *ev, char *object_buf, size_
 
 /* Adds to `ev` the identity facts in a read response's listOfAccessResult
  * `results` at the positions its request's `nameplate` noted (visible or
- * MMS strings; each fact once). True when it found any. */
-bool mms_read_nameplate(const struct mms_nameplate *nameplate, cursor results, struct mamori_event *ev);
+ * MMS strings; each fact once): PhyNam facts by their name, NamPlt facts
+ * qualified by their logical device ("software_version:<LD>"), the names
+ * composed in `names`. True when it found any. */
+bool mms_read_nameplate(const struct mms_nameplate *nameplate, cursor results, struct mamori_event *ev,
+                        struct mms_fact_names *names);
 
 #endif

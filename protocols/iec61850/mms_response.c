@@ -4,6 +4,7 @@
  * file state machine ids, directory listings (mms_private.h); and the
  * identity in read results of IEC 61850 nameplates (mms_pdu.h). Responses
  * that are NULL or carry only attributes are reported by service only. */
+#include <stdio.h>
 #include <string.h>
 
 #include "mms_data.h"
@@ -144,20 +145,43 @@ static void file_directory_response(struct mms_pdu_ctx *p, cursor args)
     }
 }
 
-/* Adds identity fact `name` from a Data element when it is a non-empty
- * visible or MMS string and the event has no fact of that name yet. */
-static void add_identity(struct mamori_event *ev, const char *name, const struct ber_tlv *data)
+/* Where the facts of one nameplate entry go: the event, their logical
+ * device (empty for a PhyNam) and the buffer their qualified names live in. */
+struct nameplate_out {
+    struct mamori_event *ev;
+    struct mamori_text ld;
+    struct mms_fact_names *names;
+};
+
+/* The name of fact `base` of out's entry: `base` itself, or "base:<LD>"
+ * composed in the names slot of the fact it would become. */
+static const char *fact_name(const struct nameplate_out *out, const char *base)
 {
-    if (!name || data->cls != BER_CLASS_CONTEXT || data->constructed ||
-        (data->tag != MMS_DATA_VISIBLE_STRING && data->tag != MMS_DATA_MMS_STRING))
+    if (!out->ld.len)
+        return base;
+    char *name = out->names->name[out->ev->n_identity];
+    snprintf(name, MMS_FACT_NAME_MAX, "%s:%.*s", base, (int)out->ld.len, out->ld.ptr);
+    return name;
+}
+
+/* Adds identity fact `base` from a Data element when it is a non-empty
+ * visible or MMS string and the event has no fact of that name yet. */
+static void add_identity(const struct nameplate_out *out, const char *base, const struct ber_tlv *data)
+{
+    struct mamori_event *ev = out->ev;
+    if (!base || data->cls != BER_CLASS_CONTEXT || data->constructed ||
+        (data->tag != MMS_DATA_VISIBLE_STRING && data->tag != MMS_DATA_MMS_STRING) ||
+        ev->n_identity >= MAMORI_EVENT_MAX_IDENTITY)
         return;
+    cursor v = data->value;
+    size_t n = cursor_left(&v);
+    if (!n)
+        return;
+    const char *name = fact_name(out, base);
     for (uint32_t i = 0; i < ev->n_identity; i++)
         if (strcmp(ev->identity[i].name, name) == 0)
             return;
-    cursor v = data->value;
-    size_t n = cursor_left(&v);
-    if (n)
-        mamori_event_add_identity(ev, name, cursor_bytes(&v, n), n);
+    mamori_event_add_identity(ev, name, cursor_bytes(&v, n), n);
 }
 
 /* The fact of component `i` of a structure of `count` DC components: the
@@ -177,7 +201,8 @@ static const char *component_at(enum mms_nameplate_cdc cdc, unsigned i, unsigned
 }
 
 /* A whole nameplate structure: its components in DC order. */
-static void nameplate_structure(enum mms_nameplate_cdc cdc, const struct ber_tlv *data, struct mamori_event *ev)
+static void nameplate_structure(const struct nameplate_out *out, enum mms_nameplate_cdc cdc,
+                                const struct ber_tlv *data)
 {
     struct ber_tlv m;
     unsigned count = 0, i = 0;
@@ -186,10 +211,11 @@ static void nameplate_structure(enum mms_nameplate_cdc cdc, const struct ber_tlv
     for (cursor c = data->value; ber_next(&c, &m) == BER_OK;)
         count++;
     for (cursor c = data->value; ber_next(&c, &m) == BER_OK; i++)
-        add_identity(ev, component_at(cdc, i, count), &m);
+        add_identity(out, component_at(cdc, i, count), &m);
 }
 
-bool mms_read_nameplate(const struct mms_nameplate *np, cursor results, struct mamori_event *ev)
+bool mms_read_nameplate(const struct mms_nameplate *np, cursor results, struct mamori_event *ev,
+                        struct mms_fact_names *names)
 {
     struct ber_tlv r;
     uint32_t found = ev->n_identity;
@@ -198,12 +224,13 @@ bool mms_read_nameplate(const struct mms_nameplate *np, cursor results, struct m
             if (np->position[k] != at)
                 continue;
             enum mms_nameplate_cdc cdc = (enum mms_nameplate_cdc)np->cdc[k];
+            struct nameplate_out out = {ev, {np->ld_text + np->ld_at[k], np->ld_len[k]}, names};
             unsigned count;
             const struct mms_nameplate_component *c = mms_nameplate_components(cdc, &count);
             if (np->component[k] == MMS_NAMEPLATE_WHOLE)
-                nameplate_structure(cdc, &r, ev);
+                nameplate_structure(&out, cdc, &r);
             else if (np->component[k] < count)
-                add_identity(ev, c[np->component[k]].identity, &r);
+                add_identity(&out, c[np->component[k]].identity, &r);
         }
     }
     return ev->n_identity > found;

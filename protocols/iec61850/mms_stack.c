@@ -124,9 +124,10 @@ struct pairing_outcome {
 
 /* Remembers requests; gives responses and errors their latency, errors the
  * service of their request, responses to control writes the operate class
- * and read responses of nameplates their identity facts. Emits nothing. */
+ * and read responses of nameplates their identity facts (qualified names in
+ * `names`). Emits nothing. */
 static void pair(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, struct mamori_event *ev,
-                 const struct mms_pdu_info *info, struct pairing_outcome *out)
+                 const struct mms_pdu_info *info, struct pairing_outcome *out, struct mms_fact_names *names)
 {
     struct mms_pending req;
     if (!info->has_invoke_id)
@@ -144,7 +145,8 @@ static void pair(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, stru
     ev->latency_us = ctx->time_us >= req.time_us ? (int64_t)(ctx->time_us - req.time_us) : 0;
     if (req.operate && ev->op == MAMORI_OP_WRITE)
         ev->op = MAMORI_OP_OPERATE; /* the outcome of a control */
-    if (req.nameplate.n && info->has_results && !info->error && mms_read_nameplate(&req.nameplate, info->results, ev))
+    if (req.nameplate.n && info->has_results && !info->error &&
+        mms_read_nameplate(&req.nameplate, info->results, ev, names))
         ev->kind = MAMORI_EVENT_IDENTITY; /* the device's nameplate */
     const struct mms_service *svc = mms_confirmed_service(req.service);
     if (info->type == MMS_CONFIRMED_ERROR && svc) {
@@ -162,6 +164,7 @@ static void emit_mms(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, 
     struct mamori_event ev;
     struct mms_pdu_info info;
     struct pairing_outcome paired = {0};
+    struct mms_fact_names fact_names; /* the event's qualified identity names, until it is emitted */
     note_user(flow, ctx, MMS_USER_MMS);
     mamori_event_init(&ev, ctx->sink, MMS_PROTOCOL);
     if (pdv)
@@ -180,7 +183,7 @@ static void emit_mms(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, 
         detail_cstring(ev.detail, "reason", info.error);
         detail_uint(ev.detail, "count", flow->anomalies[MMS_ANOMALY_MMS_MALFORMED]);
     }
-    pair(flow, ctx, &ev, &info, &paired);
+    pair(flow, ctx, &ev, &info, &paired, &fact_names);
     mamori_emit(ctx->sink, &ev);
     if (paired.evicted)
         mms_report_unanswered(flow, ctx, &paired.evicted_request, MMS_ANOMALY_PENDING_TABLE_FULL);

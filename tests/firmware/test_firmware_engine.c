@@ -72,6 +72,26 @@ static struct firmware_engine *open_engine(const char *untrusted)
     return fe;
 }
 
+/* Makes `ev` a device's identity response to function `code` (`name`). */
+static void identity_response(struct mamori_event *ev, uint32_t code, const char *name)
+{
+    ev->kind = MAMORI_EVENT_IDENTITY;
+    ev->role = MAMORI_ROLE_RESPONSE;
+    ev->has_function = true;
+    ev->function_code = code;
+    ev->function_name = name;
+}
+
+/* The run raised exactly one alert, with these fields. */
+static void expect_one_alert(const char *category, const char *technique, const char *src, const char *summary)
+{
+    cr_assert_eq(n_alerts, 1);
+    cr_assert_str_eq(alerts[0].category, category);
+    cr_assert_str_eq(alerts[0].technique, technique);
+    cr_assert_str_eq(alerts[0].src, src);
+    cr_assert_str_eq(alerts[0].summary, summary);
+}
+
 /* 10.0.0.<client> reads unit 1 of 10.0.0.<server>, which identifies itself. */
 static void conversation(struct firmware_engine *fe, uint8_t client, uint8_t server, uint64_t t, const char *revision)
 {
@@ -89,11 +109,7 @@ static void conversation(struct firmware_engine *fe, uint8_t client, uint8_t ser
     memcpy(ev.where.src_ip, (uint8_t[]){ 10, 0, 0, server }, 4);
     memcpy(ev.where.dst_ip, (uint8_t[]){ 10, 0, 0, client }, 4);
     ev.time_us = t + 1000;
-    ev.kind = MAMORI_EVENT_IDENTITY;
-    ev.role = MAMORI_ROLE_RESPONSE;
-    ev.has_function = true;
-    ev.function_code = 43;
-    ev.function_name = "read_device_identification";
+    identity_response(&ev, 43, "read_device_identification");
     mamori_event_add_identity(&ev, "vendor", "Schneider Electric", 18);
     mamori_event_add_identity(&ev, "product_code", "BMX P34 2020", 12);
     mamori_event_add_identity(&ev, "revision", revision, strlen(revision));
@@ -160,12 +176,39 @@ Test(firmware_engine, goose_conf_rev_change_is_a_configuration_change)
     cr_assert_eq(n_alerts, 0);
     goose_conf_rev(fe, T0 + 2 * SECOND, "2");
     firmware_engine_close(fe);
-    cr_assert_eq(n_alerts, 1);
-    cr_assert_str_eq(alerts[0].category, "conf-rev-change");
-    cr_assert_str_eq(alerts[0].technique, "T0836");
-    cr_assert_str_eq(alerts[0].src, "mac 00:1b:1b:00:00:07");
-    cr_assert_str_eq(alerts[0].summary,
+    expect_one_alert("conf-rev-change", "T0836", "mac 00:1b:1b:00:00:07",
                      "mac 00:1b:1b:00:00:07 now reports conf_rev:IED1LD0/LLN0$GO$gcb1 2 (was 1), seen in goose");
+}
+
+/* An IED answers a read of its PhyNam swRev and of the NamPlt swRev of two
+ * logical devices, with the facts mms_response.c emits: NamPlt facts are
+ * qualified by their logical device. */
+static void mms_nameplates(struct firmware_engine *fe, uint64_t t, const char *prot_sw_rev, const char *ctrl_sw_rev)
+{
+    struct mamori_event ev;
+    mamori_event_init(&ev, NULL, "mms");
+    ev.time_us = t;
+    ev.where.ip_version = 4;
+    memcpy(ev.where.src_ip, (uint8_t[]){ 10, 0, 0, 9 }, 4);
+    memcpy(ev.where.dst_ip, (uint8_t[]){ 10, 0, 0, 1 }, 4);
+    identity_response(&ev, 4, "read");
+    ev.op = MAMORI_OP_READ;
+    mamori_event_add_identity(&ev, "software_version", "FW 7.80", 7);
+    mamori_event_add_identity(&ev, "software_version:IED1PROT", prot_sw_rev, strlen(prot_sw_rev));
+    mamori_event_add_identity(&ev, "software_version:IED1CTRL", ctrl_sw_rev, strlen(ctrl_sw_rev));
+    firmware_engine_observe(fe, &ev);
+}
+
+Test(firmware_engine, mms_namplt_versions_of_two_logical_devices_do_not_flap)
+{
+    struct firmware_engine *fe = open_engine(NULL);
+    mms_nameplates(fe, T0, "V7.80", "V7.90");
+    mms_nameplates(fe, T0 + SECOND, "V7.80", "V7.90");
+    cr_assert_eq(n_alerts, 0, "each logical device keeps its own swRev, apart from PhyNam's");
+    mms_nameplates(fe, T0 + 2 * SECOND, "V7.80", "V7.91");
+    firmware_engine_close(fe);
+    expect_one_alert("firmware-change", "T0857", "10.0.0.9",
+                     "10.0.0.9 now reports software_version:IED1CTRL V7.91 (was V7.90), seen in mms/read");
 }
 
 Test(firmware_engine, excluded_vendors_are_flagged)

@@ -221,8 +221,9 @@ def our_pdus(events):
 GENERATED = ("gen_mms 4000 packets, 6 connections, seed 7", ["4000", "6", "7"])
 
 # Identity facts of the DC components of a whole nameplate, in IEC 61850-7-3
-# order: the DPL (LPHDn$DC$PhyNam), and the LPL (LLN0$DC$NamPlt), whose
-# configRev is its last DC component (after the optional d and dU).
+# order: the DPL (LPHDn$DC$PhyNam), the device's, and the LPL (LLN0$DC$NamPlt),
+# its logical device's (the facts are qualified by the domainId, "vendor:LD"),
+# whose configRev is its last DC component (after the optional d and dU).
 DPL_FACTS = ["vendor", "hardware_version", "software_version", "serial_number", "model_name", "location"]
 LPL_FACTS = ["vendor", "software_version"]
 
@@ -231,13 +232,13 @@ def as_list(node):
     return node if isinstance(node, list) else [node]
 
 
-def nameplate_facts(item, strings):
+def nameplate_facts(domain, item, strings):
     if item.endswith("$DC$PhyNam"):
         return dict(zip(DPL_FACTS, strings))
     facts = dict(zip(LPL_FACTS, strings))
     if len(strings) > len(LPL_FACTS):
         facts["config_revision"] = strings[-1]
-    return facts
+    return {"%s:%s" % (name, domain): value for name, value in facts.items()}
 
 
 def tshark_nameplates(path):
@@ -258,28 +259,30 @@ def tshark_nameplates(path):
                 continue
             pdu = mms["mms.confirmed_ResponsePDU_element"]
             items = requests.get((ip["ip.src"], tcp["tcp.dstport"], pdu["mms.invokeID"]), [])
-            if not any(i.endswith(("$DC$PhyNam", "$DC$NamPlt")) for i in items):
+            if not any(item.endswith(("$DC$PhyNam", "$DC$NamPlt")) for _, item in items):
                 continue
             read = pdu["mms.confirmedServiceResponse_tree"]["mms.read_element"]
             results = as_list(read["mms.listOfAccessResult_tree"]["mms.AccessResult_tree"])
             facts = servers.setdefault(ip["ip.src"], {})
-            for item, result in zip(items, results):
+            for (domain, item), result in zip(items, results):
                 data = result.get("mms.success_tree", {}).get("mms.structure_tree", {}).get("mms.Data_tree", [])
                 strings = [d["mms.data.visible-string"] for d in as_list(data) if "mms.data.visible-string" in d]
-                for name, value in nameplate_facts(item, strings).items():
+                for name, value in nameplate_facts(domain, item, strings).items():
                     facts.setdefault(name, value)
     return servers
 
 
 def collect_tshark_items(node, out):
+    """(domainId, itemId) of each name under node (domainId None for a
+    VMD-specific name)."""
     if isinstance(node, list):
         for item in node:
             collect_tshark_items(item, out)
     elif isinstance(node, dict):
+        if "mms.itemId" in node:
+            out += zip(as_list(node.get("mms.domainId")), as_list(node["mms.itemId"]))
         for key, value in node.items():
-            if key == "mms.itemId":
-                out += as_list(value)
-            else:
+            if key != "mms.itemId":
                 collect_tshark_items(value, out)
 
 

@@ -851,8 +851,11 @@ Test(mms, association_with_password_names_the_mechanism_not_the_password)
     cr_assert_eq(stream_feed_count(&feed, "secret12"), 0);
 }
 
-/* A read request of `count` domain-specific variables of domain "IED1LD0". */
-static void read_request_of(int64_t invoke_id, const char *const *items, size_t count)
+#define TEST_DOMAIN "IED1LD0"
+
+/* A read request of `count` domain-specific variables, items[i] of logical
+ * device domains[i] (of TEST_DOMAIN when domains is NULL). */
+static void read_request_of(int64_t invoke_id, const char *const *domains, const char *const *items, size_t count)
 {
     wire_reset(&args);
     wire_open(&args, 0xA1); /* variableAccessSpecificatn */
@@ -860,7 +863,7 @@ static void read_request_of(int64_t invoke_id, const char *const *items, size_t 
     for (size_t i = 0; i < count; i++) {
         wire_open(&args, 0x30);
         wire_open(&args, 0xA0);
-        wire_domain_name(&args, "IED1LD0", items[i]);
+        wire_domain_name(&args, domains ? domains[i] : TEST_DOMAIN, items[i]);
         wire_close(&args);
         wire_close(&args);
     }
@@ -946,7 +949,7 @@ Test(mms, nameplate_leaves_read_become_identity_facts)
         "LPHD1$DC$PhyNam$swRev",       "LPHD1$DC$PhyNam$serNum", "LPHD1$DC$PhyNam$model",
         "LLN0$DC$NamPlt$configRev",    "LPHD1$DC$PhyNam$owner",
     };
-    read_request_of(90, items, sizeof items / sizeof items[0]);
+    read_request_of(90, NULL, items, sizeof items / sizeof items[0]);
     static const uint8_t float_50[] = {0x08, 0x42, 0x48, 0x00, 0x00};
     static struct wire results;
     wire_reset(&results);
@@ -962,14 +965,14 @@ Test(mms, nameplate_leaves_read_become_identity_facts)
     EXPECT_EVENT("\"kind\":\"identity\"", "\"role\":\"response\"", "\"op\":\"read\"", "\"function\":\"read\"",
                  "\"latency_us\":250,", "\"values\":[50]", "\"status\":10,",
                  "\"identity\":{\"vendor\":\"Siemens\",\"hardware_version\":\"HW 03\",\"software_version\":\"V08.40\","
-                 "\"model_name\":\"7SJ85\",\"config_revision\":\"cfg-2024-03\"}");
+                 "\"model_name\":\"7SJ85\",\"config_revision:IED1LD0\":\"cfg-2024-03\"}");
     cr_assert_eq(stream_feed_count(&feed, "\"kind\":\"identity\""), 1);
 }
 
 Test(mms, whole_phynam_and_namplt_structures_follow_the_cdc_component_order)
 {
     static const char *const items[] = {"LPHD1$DC$PhyNam", "LLN0$DC$NamPlt", "GGIO1$DC$NamPlt"};
-    read_request_of(91, items, 3);
+    read_request_of(91, NULL, items, 3);
     static struct wire results;
     wire_reset(&results);
     wire_open(&results, 0xA2); /* DPL, DC: vendor, hwRev, swRev, serNum, model, location */
@@ -990,17 +993,71 @@ Test(mms, whole_phynam_and_namplt_structures_follow_the_cdc_component_order)
     wire_str(&results, 0x8A, "Other");
     wire_close(&results);
     read_response_with(91, &results);
-    /* PhyNam's vendor and swRev come first; NamPlt adds its configRev. */
+    /* PhyNam's facts are the device's; NamPlt's are its logical device's. */
     EXPECT_EVENT("\"kind\":\"identity\"", "\"op\":\"read\"",
                  "\"identity\":{\"vendor\":\"ABB\",\"hardware_version\":\"B\",\"software_version\":\"2.1.0\","
-                 "\"serial_number\":\"1VHR0042\",\"model_name\":\"REF615\",\"config_revision\":\"rev 17\"}");
+                 "\"serial_number\":\"1VHR0042\",\"model_name\":\"REF615\",\"vendor:IED1LD0\":\"ABB Oy\","
+                 "\"software_version:IED1LD0\":\"5.0\",\"config_revision:IED1LD0\":\"rev 17\"}");
+}
+
+Test(mms, namplt_facts_of_two_logical_devices_stay_apart)
+{
+    static const char *const domains[] = {"IED1PROT", "IED1CTRL", "IED1PROT", "IED1LD0", "IED1CTRL"};
+    static const char *const items[] = {"LLN0$DC$NamPlt$swRev", "LLN0$DC$NamPlt$swRev", "LLN0$DC$NamPlt$configRev",
+                                        "LPHD1$DC$PhyNam$swRev", "LLN0$DC$NamPlt"};
+    read_request_of(94, domains, items, 5);
+    static struct wire results;
+    wire_reset(&results);
+    wire_str(&results, 0x8A, "V7.80");
+    wire_str(&results, 0x8A, "V7.90");
+    wire_str(&results, 0x8A, "42");
+    wire_str(&results, 0x8A, "FW 7.80");
+    wire_open(&results, 0xA2); /* IED1CTRL's whole LPL: vendor, swRev, configRev */
+    wire_str(&results, 0x8A, "Siemens");
+    wire_str(&results, 0x8A, "V7.91");
+    wire_str(&results, 0x8A, "43");
+    wire_close(&results);
+    read_response_with(94, &results);
+    /* Each fact once: IED1CTRL's swRev read on its own comes first. */
+    EXPECT_EVENT("\"kind\":\"identity\"",
+                 "\"identity\":{\"software_version:IED1PROT\":\"V7.80\",\"software_version:IED1CTRL\":\"V7.90\","
+                 "\"config_revision:IED1PROT\":\"42\",\"software_version\":\"FW 7.80\","
+                 "\"vendor:IED1CTRL\":\"Siemens\",\"config_revision:IED1CTRL\":\"43\"}");
+}
+
+Test(mms, namplt_logical_devices_kept_per_read_are_bounded)
+{
+    /* 60 + 60 octets fill the 128 kept per read; a third 60-octet name and a
+     * 65-octet one do not fit, so their NamPlt facts are not reported. */
+    static char ld[4][72];
+    static const unsigned lengths[] = {60, 60, 60, 65};
+    for (unsigned i = 0; i < 4; i++) {
+        memset(ld[i], 'A' + (int)i, lengths[i]);
+        ld[i][lengths[i]] = '\0';
+    }
+    const char *const domains[] = {ld[0], ld[1], ld[2], ld[3], ld[0]};
+    static const char *const items[] = {"LLN0$DC$NamPlt$swRev", "LLN0$DC$NamPlt$swRev", "LLN0$DC$NamPlt$swRev",
+                                        "LLN0$DC$NamPlt$swRev", "LLN0$DC$NamPlt$configRev"};
+    read_request_of(95, domains, items, 5);
+    static struct wire results;
+    wire_reset(&results);
+    static const char *const values[] = {"1.0", "2.0", "3.0", "4.0", "9"};
+    for (unsigned i = 0; i < 5; i++)
+        wire_str(&results, 0x8A, values[i]);
+    read_response_with(95, &results);
+    char expected[512];
+    snprintf(expected, sizeof expected,
+             "\"identity\":{\"software_version:%s\":\"1.0\",\"software_version:%s\":\"2.0\","
+             "\"config_revision:%s\":\"9\"}",
+             ld[0], ld[1], ld[0]);
+    EXPECT_EVENT("\"kind\":\"identity\"", expected);
 }
 
 Test(mms, reads_without_nameplates_or_unpaired_stay_operations)
 {
     static const char *const not_nameplates[] = {"LPHD1$ST$PhyHealth$stVal", "LLN0$DC$NamPltX", "LPHD1$DC$PhyNam$d",
                                                  "XLPHD$DC"};
-    read_request_of(92, not_nameplates, 4);
+    read_request_of(92, NULL, not_nameplates, 4);
     static struct wire results;
     wire_reset(&results);
     for (int i = 0; i < 4; i++)
