@@ -12,7 +12,8 @@
  * each flow keeps the last well-formed frame as a template. A frame whose
  * octets equal the template's everywhere but in the values that change per
  * sample (smpCnt, refrTm, smpSynch, seqData) has the same structure, so it is
- * decoded from the template's layout without walking the BER again; any other
+ * decoded from the template's layout without walking the BER again, its ASDUs
+ * followed in the streams the template remembers; any other
  * frame takes the full walk. The optional `security` member of the savPdu is
  * skipped. */
 #include <stdlib.h>
@@ -29,7 +30,10 @@
 
 /* seqData as the IEC 61850-9-2LE dataset: 8 x (INT32 value, 32-bit quality) */
 #define SV_LE_MEASUREMENTS 8
-#define SV_LE_SEQDATA_LEN (SV_LE_MEASUREMENTS * 8)
+#define SV_LE_MEASUREMENT_LEN 8 /* value, then quality */
+#define SV_LE_QUALITY_AT 4
+#define SV_LE_SEQDATA_LEN (SV_LE_MEASUREMENTS * SV_LE_MEASUREMENT_LEN)
+_Static_assert(SV_LE_MEASUREMENTS <= MAMORI_EVENT_MAX_VALUES, "an ASDU's measurements fit one event");
 
 /* smpCnt wraps each second: at smpRate x 50 or 60 Hz when smpRate counts per
  * nominal period, at smpRate when it counts per second. Without smpRate the
@@ -94,14 +98,26 @@ struct sv_layout {
 /* The members that change from sample to sample; all else is the template. */
 #define SV_PER_SAMPLE ((1u << SV_SMP_CNT) | (1u << SV_REFR_TM) | (1u << SV_SMP_SYNCH) | (1u << SV_SEQ_DATA))
 
-/* The last well-formed frame of a flow, up to its header's Length. */
+typedef uint64_t sv_word; /* the template is compared a word at a time */
+#define SV_TEMPLATE_WORDS (SV_TEMPLATE_MAX / sizeof(sv_word))
+
+struct sv_stream;
+
+/* The last well-formed frame of a flow, up to its header's Length, with its
+ * per-sample octets zeroed (mask 0x00 there, 0xff elsewhere), the offsets of
+ * the words holding any other octet, and each ASDU's stream, which the full
+ * walk found by its svID. Each ASDU's strings point into `octets`. */
 struct sv_template {
-    uint16_t len; /* 0: none yet */
+    uint16_t len; /* 0: none */
     uint16_t n_asdu;
+    uint16_t n_words;
     struct goose_sv_header h;
+    uint16_t word[SV_TEMPLATE_WORDS];
+    struct sv_stream *stream[SV_TEMPLATE_ASDUS];
     struct sv_asdu asdu[SV_TEMPLATE_ASDUS];
     struct sv_layout layout[SV_TEMPLATE_ASDUS];
     uint8_t octets[SV_TEMPLATE_MAX];
+    uint8_t mask[SV_TEMPLATE_MAX];
 };
 
 struct sv_error {
@@ -137,26 +153,31 @@ static void set_error(struct sv_error *err, const char *anomaly, const char *err
 
 /* ---- ASDU ---------------------------------------------------------------- */
 
-/* seqData into the event's values (9-2LE) and, when wanted, the detail. */
-static void seq_data(cursor v, struct mamori_event *ev)
+static int32_t be32_at(const uint8_t *p) { return (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]); }
+
+/* seqData into the event's values (9-2LE) and, when wanted, the detail: the
+ * 64 octets are checked once, then read in one tight loop each. */
+static inline void seq_data(cursor v, struct mamori_event *ev)
 {
     struct mamori_detail *d = ev->detail;
     size_t n = cursor_left(&v);
+    const uint8_t *m = cursor_bytes(&v, n);
     if (n != SV_LE_SEQDATA_LEN) {
-        detail_bytes(d, "seqData", cursor_bytes(&v, n), n);
+        detail_bytes(d, "seqData", m, n);
         return;
     }
+    for (uint32_t i = 0; i < SV_LE_MEASUREMENTS; i++) /* the event was just started: its values are free */
+        ev->values[i] = be32_at(m + SV_LE_MEASUREMENT_LEN * i);
+    ev->n_values = SV_LE_MEASUREMENTS;
+    if (!d)
+        return;
     detail_array_begin(d, "seqData");
-    for (int i = 0; i < SV_LE_MEASUREMENTS; i++) {
-        int32_t value = (int32_t)cursor_be32(&v);
-        uint32_t quality = cursor_be32(&v);
-        mamori_event_add_value(ev, value);
-        if (d) {
-            detail_object_begin(d, NULL);
-            detail_int(d, "value", value);
-            detail_uint(d, "quality", quality);
-            detail_end(d);
-        }
+    for (uint32_t i = 0; i < SV_LE_MEASUREMENTS; i++) {
+        const uint8_t *pair = m + SV_LE_MEASUREMENT_LEN * i;
+        detail_object_begin(d, NULL);
+        detail_int(d, "value", be32_at(pair));
+        detail_uint(d, "quality", (uint32_t)be32_at(pair + SV_LE_QUALITY_AT));
+        detail_end(d);
     }
     detail_end(d);
 }
@@ -202,16 +223,13 @@ static bool read_asdu_field(struct sv_asdu *a, enum sv_asdu_field f, cursor v)
     return false;
 }
 
-/* The members read, in SEQUENCE order, into the detail; seqData's 9-2LE
- * measurements also into the event's values. */
+/* The members read, in SEQUENCE order, into the detail when it is wanted;
+ * seqData's 9-2LE measurements then also into the event's values. */
 static void asdu_output(struct mamori_event *ev, const struct sv_asdu *a)
 {
     struct mamori_detail *d = ev->detail;
-    if (!d) { /* only the values: the per-sample path without detail */
-        if (a->present & (1u << SV_SEQ_DATA))
-            seq_data(a->seq_data, ev);
+    if (!d)
         return;
-    }
     for (uint32_t bits = a->present; bits; bits &= bits - 1) {
         enum sv_asdu_field f = (enum sv_asdu_field)__builtin_ctz(bits);
         const char *name = sv_asdu_field_names[f];
@@ -323,7 +341,7 @@ static uint32_t behind(const struct sv_stream *s, uint16_t now)
     return 0;
 }
 
-static void check_samples(const struct mamori_parse_ctx *ctx, struct sv_stream *s, const struct sv_asdu *a)
+static inline void check_samples(const struct mamori_parse_ctx *ctx, struct sv_stream *s, const struct sv_asdu *a)
 {
     if (a->smp_cnt == (uint16_t)(s->smp_cnt + 1) && (uint32_t)s->smp_cnt + 1 != s->wrap) {
         s->smp_cnt = a->smp_cnt;
@@ -346,11 +364,10 @@ static void check_samples(const struct mamori_parse_ctx *ctx, struct sv_stream *
     s->smp_cnt = a->smp_cnt;
 }
 
-static void track(struct sv_state *state, const struct sv_asdu *a, const struct mamori_parse_ctx *ctx)
+/* Follows ASDU a in stream s, which is `fresh` when it holds no history yet. */
+static inline void track(struct sv_state *state, struct sv_stream *s, bool fresh, const struct sv_asdu *a,
+                  const struct mamori_parse_ctx *ctx)
 {
-    bool fresh;
-    struct sv_stream *s = (struct sv_stream *)goose_sv_slot_find(state->streams, sizeof state->streams[0],
-                                                                SV_MAX_STREAMS, &a->sv_id, &fresh);
     if (fresh)
         s->smp_cnt = a->smp_cnt;
     else
@@ -395,7 +412,7 @@ static void frame_start(struct mamori_event *ev, const struct mamori_parse_ctx *
     mamori_event_init(ev, ctx->sink, sv_decoder.name);
     ev->role = MAMORI_ROLE_PUBLISH;
     ev->op = MAMORI_OP_REPORT;
-    if (has_header)
+    if (has_header && ev->detail)
         goose_sv_header_detail(ev->detail, h);
 }
 
@@ -462,40 +479,112 @@ static bool read_sav_pdu_head(cursor *pdu, uint64_t *no_asdu, cursor *seq, struc
     return false;
 }
 
-/* One well-formed ASDU: its publish event, then the stream checks. */
-static void emit_asdu(struct sv_state *state, const struct mamori_parse_ctx *ctx, const struct goose_sv_header *h,
-                      uint64_t no_asdu, uint32_t index, const struct sv_asdu *a)
+/* One well-formed ASDU: its publish event, then the checks of its stream:
+ * `s` when the template knows it, otherwise found by svID. Returns the
+ * stream (NULL without state). */
+static inline struct sv_stream *emit_asdu(struct sv_state *state, const struct mamori_parse_ctx *ctx,
+                                   const struct goose_sv_header *h, uint64_t no_asdu, uint32_t index,
+                                   const struct sv_asdu *a, struct sv_stream *s)
 {
     struct mamori_event ev;
     frame_start(&ev, ctx, h, true);
-    detail_uint(ev.detail, "noASDU", no_asdu);
-    detail_uint(ev.detail, "asdu", index);
-    asdu_output(&ev, a);
+    if (ev.detail) {
+        detail_uint(ev.detail, "noASDU", no_asdu);
+        detail_uint(ev.detail, "asdu", index);
+        asdu_output(&ev, a);
+    } else if (a->present & (1u << SV_SEQ_DATA)) {
+        seq_data(a->seq_data, &ev);
+    }
     ev.object = a->sv_id;
     mamori_emit(ctx->sink, &ev);
-    if (state)
-        track(state, a, ctx);
+    if (!state)
+        return NULL;
+    bool fresh = false;
+    if (!s)
+        s = (struct sv_stream *)goose_sv_slot_find(state->streams, sizeof state->streams[0], SV_MAX_STREAMS,
+                                                   &a->sv_id, &fresh);
+    track(state, s, fresh, a, ctx);
+    return s;
 }
 
 /* ---- template ------------------------------------------------------------- */
 
+static sv_word word_at(const uint8_t *p)
+{
+    sv_word w;
+    memcpy(&w, p, sizeof w);
+    return w;
+}
+
+/* Zeroes the per-sample octets of the template and its mask, and lists the
+ * words that hold any other octet; the last word overlaps the one before. */
+static void template_words(struct sv_template *t)
+{
+    memset(t->mask, 0xff, t->len);
+    for (uint32_t i = 0; i < t->n_asdu; i++) {
+        for (uint32_t bits = t->asdu[i].present & SV_PER_SAMPLE; bits; bits &= bits - 1) {
+            enum sv_asdu_field f = (enum sv_asdu_field)__builtin_ctz(bits);
+            memset(t->mask + t->layout[i].at[f], 0, t->layout[i].len[f]);
+            memset(t->octets + t->layout[i].at[f], 0, t->layout[i].len[f]);
+        }
+    }
+    uint32_t n = 0;
+    for (uint32_t at = 0; at < t->len; at += sizeof(sv_word)) {
+        uint32_t w = at + sizeof(sv_word) <= t->len ? at : t->len - (uint32_t)sizeof(sv_word);
+        if (word_at(t->mask + w))
+            t->word[n++] = (uint16_t)w;
+    }
+    t->n_words = (uint16_t)n;
+}
+
+/* Points the ASDU's members that are not per-sample at the template's octets. */
+static void template_rebase(struct sv_template *t, struct sv_asdu *a, const struct sv_layout *l)
+{
+    a->sv_id.ptr = (const char *)t->octets + l->at[SV_SV_ID];
+    if (a->present & (1u << SV_DAT_SET))
+        a->dat_set.ptr = (const char *)t->octets + l->at[SV_DAT_SET];
+    if (a->present & (1u << SV_GMID_DATA))
+        a->gmid_data = cursor_make(t->octets + l->at[SV_GMID_DATA], l->len[SV_GMID_DATA]);
+}
+
 /* Keeps a well-formed frame of n_asdu ASDUs (read into asdus, laid out as
- * layouts) as the flow's template, when it fits. */
+ * layouts, followed in streams) as the flow's template, when it fits and each
+ * ASDU's stream still holds its svID (more svIDs than streams in one frame
+ * take slots from each other). */
 static void template_keep(struct sv_template *t, const uint8_t *data, size_t len, const struct goose_sv_header *h,
-                          const struct sv_asdu *asdus, const struct sv_layout *layouts, uint32_t n_asdu)
+                          const struct sv_asdu *asdus, const struct sv_layout *layouts, struct sv_stream *const *streams,
+                          uint32_t n_asdu)
 {
     cursor c = cursor_make(data, len);
     const uint8_t *octets = h->length <= SV_TEMPLATE_MAX ? cursor_bytes(&c, h->length) : NULL;
-    if (!octets || n_asdu == 0 || n_asdu > SV_TEMPLATE_ASDUS) {
-        t->len = 0;
+    t->len = 0;
+    if (!octets || n_asdu == 0 || n_asdu > SV_TEMPLATE_ASDUS)
         return;
-    }
+    for (uint32_t i = 0; i < n_asdu; i++)
+        if (!goose_sv_name_eq(&streams[i]->slot.name, &asdus[i].sv_id))
+            return;
     memcpy(t->octets, octets, h->length);
     memcpy(t->asdu, asdus, n_asdu * sizeof asdus[0]);
     memcpy(t->layout, layouts, n_asdu * sizeof layouts[0]);
+    memcpy(t->stream, streams, n_asdu * sizeof streams[0]);
+    for (uint32_t i = 0; i < n_asdu; i++)
+        template_rebase(t, &t->asdu[i], &t->layout[i]);
     t->h = *h;
     t->n_asdu = (uint16_t)n_asdu;
     t->len = h->length;
+    template_words(t);
+}
+
+/* True when `octets` (t->len of them) equal the template outside the
+ * per-sample values, which are the only octets left unchecked. */
+static bool template_matches(const struct sv_template *t, const uint8_t *octets)
+{
+    sv_word diff = 0;
+    for (uint32_t i = 0; i < t->n_words; i++) {
+        uint32_t w = t->word[i];
+        diff |= (word_at(octets + w) & word_at(t->mask + w)) ^ word_at(t->octets + w);
+    }
+    return diff == 0;
 }
 
 /* The value of member f of ASDU i in the frame `octets`. */
@@ -504,52 +593,31 @@ static cursor template_value(const struct sv_template *t, const uint8_t *octets,
     return cursor_make(octets + t->layout[i].at[f], t->layout[i].len[f]);
 }
 
-/* True when `octets` (t->len of them) equal the template outside the
- * per-sample values, which are the only octets left unchecked. */
-static bool template_matches(const struct sv_template *t, const uint8_t *octets)
-{
-    size_t from = 0;
-    for (uint32_t i = 0; i < t->n_asdu; i++) {
-        for (uint32_t bits = t->asdu[i].present & SV_PER_SAMPLE; bits; bits &= bits - 1) {
-            enum sv_asdu_field f = (enum sv_asdu_field)__builtin_ctz(bits);
-            size_t at = t->layout[i].at[f];
-            if (memcmp(octets + from, t->octets + from, at - from) != 0)
-                return false;
-            from = at + t->layout[i].len[f];
-        }
-    }
-    return memcmp(octets + from, t->octets + from, t->len - from) == 0;
-}
-
 /* Decodes a frame laid out as the flow's template; false when it is not. The
  * per-sample values have the template's lengths, which the full walk found
- * valid, so they decode here exactly as they would there. */
+ * valid, so they decode here exactly as they would there; the other members
+ * are the template's own. */
 static bool template_parse(struct sv_state *state, const uint8_t *data, size_t len,
                            const struct mamori_parse_ctx *ctx)
 {
-    const struct sv_template *t = &state->template;
+    struct sv_template *t = &state->template;
     cursor c = cursor_make(data, len);
     const uint8_t *octets = t->len ? cursor_bytes(&c, t->len) : NULL;
     if (!octets || !template_matches(t, octets))
         return false;
     for (uint32_t i = 0; i < t->n_asdu; i++) {
-        struct sv_asdu a = t->asdu[i];
+        struct sv_asdu *a = &t->asdu[i];
         uint64_t u = 0;
-        a.sv_id.ptr = (const char *)octets + t->layout[i].at[SV_SV_ID];
-        if (a.present & (1u << SV_DAT_SET))
-            a.dat_set.ptr = (const char *)octets + t->layout[i].at[SV_DAT_SET];
-        if (a.present & (1u << SV_GMID_DATA))
-            a.gmid_data = template_value(t, octets, i, SV_GMID_DATA);
-        a.seq_data = template_value(t, octets, i, SV_SEQ_DATA);
+        a->seq_data = template_value(t, octets, i, SV_SEQ_DATA);
         goose_sv_fixed_uint(template_value(t, octets, i, SV_SMP_CNT), SV_SMP_CNT_OCTETS, &u);
-        a.smp_cnt = (uint16_t)u;
-        if (a.present & (1u << SV_SMP_SYNCH)) {
+        a->smp_cnt = (uint16_t)u;
+        if (a->present & (1u << SV_SMP_SYNCH)) {
             goose_sv_fixed_uint(template_value(t, octets, i, SV_SMP_SYNCH), SV_SMP_SYNCH_OCTETS, &u);
-            a.smp_synch = (uint8_t)u;
+            a->smp_synch = (uint8_t)u;
         }
-        if (a.present & (1u << SV_REFR_TM))
-            iec61850_utc_time_read(template_value(t, octets, i, SV_REFR_TM), &a.refr_tm);
-        emit_asdu(state, ctx, &t->h, t->n_asdu, i, &a);
+        if (a->present & (1u << SV_REFR_TM))
+            iec61850_utc_time_read(template_value(t, octets, i, SV_REFR_TM), &a->refr_tm);
+        emit_asdu(state, ctx, &t->h, t->n_asdu, i, a, t->stream[i]);
     }
     return true;
 }
@@ -561,6 +629,8 @@ static size_t sv_parse(void *state_ptr, const uint8_t *data, size_t len, const s
     struct sv_state *state = state_ptr;
     if (state && template_parse(state, data, len, ctx))
         return len;
+    if (state) /* the walk may give the template's streams to other svIDs */
+        state->template.len = 0;
     struct mamori_event ev;
     struct sv_error err = { NULL, NULL, NULL, -1 };
     struct goose_sv_header h;
@@ -589,6 +659,7 @@ static size_t sv_parse(void *state_ptr, const uint8_t *data, size_t len, const s
     /* the ASDUs are kept until the frame is known whole, for the template */
     struct sv_asdu asdus[SV_TEMPLATE_ASDUS];
     struct sv_layout layouts[SV_TEMPLATE_ASDUS];
+    struct sv_stream *streams[SV_TEMPLATE_ASDUS];
     uint32_t count = 0;
     while ((st = goose_sv_next(&seq, &tlv, truncated, &stop)) == BER_OK) {
         struct sv_asdu one, *a = count < SV_TEMPLATE_ASDUS ? &asdus[count] : &one;
@@ -606,7 +677,9 @@ static size_t sv_parse(void *state_ptr, const uint8_t *data, size_t len, const s
             emit_malformed(&ev, ctx, &err, (a->present & (1u << SV_SV_ID)) ? &a->sv_id : NULL, truncated);
             return len;
         }
-        emit_asdu(state, ctx, &h, no_asdu, count, a);
+        struct sv_stream *s = emit_asdu(state, ctx, &h, no_asdu, count, a, NULL);
+        if (count < SV_TEMPLATE_ASDUS)
+            streams[count] = s;
         count++;
     }
     if (st != BER_END || count != no_asdu || truncated) {
@@ -619,7 +692,7 @@ static size_t sv_parse(void *state_ptr, const uint8_t *data, size_t len, const s
             set_error(&err, "no_asdu_mismatch", NULL, NULL, -1);
         emit_malformed(&ev, ctx, &err, NULL, truncated);
     } else if (state) {
-        template_keep(&state->template, data, len, &h, asdus, layouts, count);
+        template_keep(&state->template, data, len, &h, asdus, layouts, streams, count);
     }
     return len;
 }

@@ -459,3 +459,38 @@ Test(sv, template_keeps_the_smp_cnt_checks)
     cr_assert(strstr(fx.cap.ev[6].json, "\"noASDU\":2,\"asdu\":0,\"svID\":\"MU01\",\"smpCnt\":4,") != NULL, "%s",
               fx.cap.ev[6].json);
 }
+
+/* The template remembers each ASDU's stream. A frame with more svIDs than a
+ * flow has streams (4) moves them between svIDs: walking it drops the
+ * template even when the frame turns out malformed, and it is not kept as the
+ * template itself, so no frame is followed in a stream that now holds another
+ * svID (whose smpCnt would not follow on). */
+Test(sv, a_frame_that_moves_streams_drops_the_template)
+{
+    struct asdu_params mu = defaults();
+    static const char *const many_ids[] = { "MB1", "MB2", "MB3", "MB4", "MB5" };
+    struct asdu_params many[5];
+    struct ber_buf frame;
+    send_count(&mu, 1); /* the template, stream MU01 */
+    send_count(&mu, 2);
+    for (uint32_t round = 0; round < 3; round++) {
+        for (uint32_t i = 0; i < 5; i++) {
+            many[i] = defaults();
+            many[i].sv_id = many_ids[i];
+            many[i].smp_cnt = 100 * i + round;
+        }
+        build(&frame, many, 5, round == 0 ? 6 : 5); /* the first one malformed: noASDU 6 */
+        feed(fx.state, &frame, (3 + round) * 250u);
+        if (round == 0) { /* MB4 took MU01's stream */
+            mu.smp_cnt = 3;
+            send(&mu, 4 * 250u);
+        }
+    }
+    cr_assert_eq(capture_count(&fx.cap, "no_asdu_mismatch"), 1);
+    cr_assert_eq(capture_count(&fx.cap, "smp_cnt_discontinuity") + capture_count(&fx.cap, "duplicate_sample") +
+                     capture_count(&fx.cap, "late_sample"),
+                 0);
+    cr_assert_eq(fx.cap.n, operations() + 1, "no other anomaly");
+    cr_assert_eq(operations(), 2 + 5 + 1 + 10);
+    capture_expect_identity(&fx.cap, 6, "conf_rev:MU01", "1"); /* after MB1-MB5: a new stream again */
+}
