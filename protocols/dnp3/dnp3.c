@@ -332,6 +332,28 @@ static void frame_process(struct dnp3_state *st, const struct mamori_parse_ctx *
     }
 }
 
+/* A request that got no response in time, or before the flow ended. */
+static void emit_unanswered(const struct dnp3_state *st, const struct mamori_parse_ctx *ctx,
+                            const struct dnp3_pending *req)
+{
+    struct mamori_event ev;
+    mamori_event_init(&ev, ctx->sink, dnp3_name);
+    ev.kind = MAMORI_EVENT_ANOMALY;
+    ev.anomaly = "unanswered_request";
+    ev.role = MAMORI_ROLE_REQUEST;
+    const struct dnp3_function_info *info = event_function(&ev, req->func);
+    ev.op = info ? info->op : MAMORI_OP_OTHER;
+    ev.has_unit = true;
+    ev.unit = req->outstation;
+    detail_uint(ev.detail, "dst", req->outstation);
+    detail_uint(ev.detail, "src", req->master);
+    detail_uint(ev.detail, "al.seq", req->seq);
+    detail_uint(ev.detail, "al.func", req->func);
+    detail_uint(ev.detail, "request_time_us", req->time_us);
+    detail_uint(ev.detail, "count", st->session.unanswered);
+    mamori_emit(ctx->sink, &ev);
+}
+
 /* ---- the byte path ---- */
 
 static size_t dnp3_parse(void *state, const uint8_t *data, size_t len, const struct mamori_parse_ctx *ctx)
@@ -340,6 +362,9 @@ static size_t dnp3_parse(void *state, const uint8_t *data, size_t len, const str
     struct dnp3_link_frame *f = &st->frame;
     if (ctx->gap)
         dnp3_transport_reset_dir(&st->transport, (uint8_t)ctx->dir);
+    struct dnp3_pending late; /* later traffic shows the response timeout has passed */
+    while (dnp3_session_take_expired(&st->session, ctx->time_us, &late))
+        emit_unanswered(st, ctx, &late);
     size_t used = 0;
     while (used < len) {
         size_t garbage = dnp3_link_skip_to_start(data + used, len - used);
@@ -378,24 +403,8 @@ static void dnp3_finish(void *state, const struct mamori_parse_ctx *ctx)
 {
     struct dnp3_state *st = state;
     struct dnp3_pending req;
-    while (dnp3_session_take_unanswered(&st->session, &req)) {
-        struct mamori_event ev;
-        mamori_event_init(&ev, ctx->sink, dnp3_name);
-        ev.kind = MAMORI_EVENT_ANOMALY;
-        ev.anomaly = "unanswered_request";
-        ev.role = MAMORI_ROLE_REQUEST;
-        const struct dnp3_function_info *info = event_function(&ev, req.func);
-        ev.op = info ? info->op : MAMORI_OP_OTHER;
-        ev.has_unit = true;
-        ev.unit = req.outstation;
-        detail_uint(ev.detail, "dst", req.outstation);
-        detail_uint(ev.detail, "src", req.master);
-        detail_uint(ev.detail, "al.seq", req.seq);
-        detail_uint(ev.detail, "al.func", req.func);
-        detail_uint(ev.detail, "request_time_us", req.time_us);
-        detail_uint(ev.detail, "count", st->session.unanswered);
-        mamori_emit(ctx->sink, &ev);
-    }
+    while (dnp3_session_take_unanswered(&st->session, &req))
+        emit_unanswered(st, ctx, &req);
 }
 
 static enum mamori_probe dnp3_probe(const uint8_t *data, size_t len, enum mamori_direction dir)

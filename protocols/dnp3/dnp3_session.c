@@ -20,66 +20,72 @@ static bool expired(const struct dnp3_session *s, uint64_t then_us, uint64_t now
     return s->timeout_us && now_us > then_us && now_us - then_us > s->timeout_us;
 }
 
+static void remove_at(struct dnp3_session *s, size_t i)
+{
+    memmove(&s->pending[i], &s->pending[i + 1], (s->n_pending - i - 1) * sizeof s->pending[0]);
+    s->n_pending--;
+}
+
 bool dnp3_session_expect(struct dnp3_session *s, enum dnp3_pending_kind kind, uint8_t func, uint16_t master,
                          uint16_t outstation, uint8_t seq, uint64_t now_us)
 {
-    struct dnp3_pending *slot = NULL, *oldest = &s->pending[0];
-    size_t live = 0;
-    for (size_t i = 0; i < DNP3_MAX_PENDING; i++) {
-        struct dnp3_pending *p = &s->pending[i];
-        if (p->used && expired(s, p->time_us, now_us))
-            p->used = false;
-        if (!p->used) {
-            if (!slot)
-                slot = p;
-            continue;
-        }
-        live++;
-        if (p->time_us < oldest->time_us)
-            oldest = p;
-    }
-    if (live < DNP3_MAX_PENDING / 2)
+    if (s->n_pending < DNP3_MAX_PENDING / 2)
         s->flooded = false;
     bool flood_starts = false;
-    if (!slot) {
-        slot = oldest;
+    if (s->n_pending == DNP3_MAX_PENDING) {
+        remove_at(s, 0);
         flood_starts = !s->flooded;
         s->flooded = true;
     }
-    *slot = (struct dnp3_pending){ true, (uint8_t)kind, seq, func, master, outstation, now_us };
+    s->pending[s->n_pending++] = (struct dnp3_pending){ (uint8_t)kind, seq, func, master, outstation, now_us };
     return flood_starts;
 }
 
 int64_t dnp3_session_answer(struct dnp3_session *s, enum dnp3_pending_kind kind, uint16_t master,
                             uint16_t outstation, uint8_t seq, uint64_t now_us)
 {
-    struct dnp3_pending *newest = NULL; /* a retried request is answered once */
-    for (size_t i = 0; i < DNP3_MAX_PENDING; i++) {
-        struct dnp3_pending *p = &s->pending[i];
-        if (p->used && p->kind == kind && p->master == master && p->outstation == outstation && p->seq == seq &&
-            (!newest || p->time_us >= newest->time_us))
-            newest = p;
+    for (size_t i = s->n_pending; i-- > 0;) { /* the newest: a retried request is answered once */
+        const struct dnp3_pending *p = &s->pending[i];
+        if (p->kind == kind && p->master == master && p->outstation == outstation && p->seq == seq) {
+            uint64_t then = p->time_us;
+            remove_at(s, i);
+            return now_us >= then ? (int64_t)(now_us - then) : 0;
+        }
     }
-    if (!newest)
-        return -1;
-    newest->used = false;
-    return now_us >= newest->time_us ? (int64_t)(now_us - newest->time_us) : 0;
+    return -1;
+}
+
+/* The oldest request into *out, counted as unanswered; with `expired_only`,
+ * only one past the timeout, dropping expired confirms ahead of it. */
+static bool take_request(struct dnp3_session *s, bool expired_only, uint64_t now_us, struct dnp3_pending *out)
+{
+    size_t i = 0;
+    while (i < s->n_pending) {
+        const struct dnp3_pending *p = &s->pending[i];
+        if (expired_only && !expired(s, p->time_us, now_us))
+            return false;
+        if (p->kind == DNP3_PENDING_REQUEST) {
+            *out = *p;
+            remove_at(s, i);
+            s->unanswered++;
+            return true;
+        }
+        if (expired_only)
+            remove_at(s, i);
+        else
+            i++;
+    }
+    return false;
 }
 
 bool dnp3_session_take_unanswered(struct dnp3_session *s, struct dnp3_pending *out)
 {
-    struct dnp3_pending *oldest = NULL;
-    for (size_t i = 0; i < DNP3_MAX_PENDING; i++) {
-        struct dnp3_pending *p = &s->pending[i];
-        if (p->used && p->kind == DNP3_PENDING_REQUEST && (!oldest || p->time_us < oldest->time_us))
-            oldest = p;
-    }
-    if (!oldest)
-        return false;
-    *out = *oldest;
-    oldest->used = false;
-    s->unanswered++;
-    return true;
+    return take_request(s, false, 0, out);
+}
+
+bool dnp3_session_take_expired(struct dnp3_session *s, uint64_t now_us, struct dnp3_pending *out)
+{
+    return take_request(s, true, now_us, out);
 }
 
 void dnp3_session_select(struct dnp3_session *s, uint16_t master, uint16_t outstation, uint8_t seq,

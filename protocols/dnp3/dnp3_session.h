@@ -2,10 +2,11 @@
  * application sequence number, unsolicited responses awaiting confirmation,
  * the request flood bound, and select-before-operate tracking.
  *
- * Bounded: at most DNP3_MAX_PENDING outstanding requests (more is a flood; the
- * oldest is dropped) and DNP3_MAX_SELECTS remembered selects. Entries older
- * than the response timeout are forgotten; requests still outstanding when
- * the flow ends are handed back oldest first. Emits nothing; the decoder turns
+ * Bounded: at most DNP3_MAX_PENDING outstanding entries, kept oldest first
+ * (more is a flood; the oldest is dropped) and DNP3_MAX_SELECTS remembered
+ * selects. Requests older than the response timeout, and those still
+ * outstanding when the flow ends, are handed back oldest first; confirms
+ * awaited longer than the timeout are forgotten. Emits nothing; the decoder turns
  * the answers into latency and anomalies. */
 #ifndef MAMORI_DNP3_SESSION_H
 #define MAMORI_DNP3_SESSION_H
@@ -23,7 +24,6 @@ enum dnp3_pending_kind {
 };
 
 struct dnp3_pending {
-    bool used;
     uint8_t kind;
     uint8_t seq;
     uint8_t func; /* the request's application function */
@@ -43,7 +43,8 @@ struct dnp3_session {
     uint64_t timeout_us;
     bool flooded; /* reported once, re-armed when the backlog drains */
     uint32_t unanswered; /* requests reported unanswered so far */
-    struct dnp3_pending pending[DNP3_MAX_PENDING];
+    uint32_t n_pending;
+    struct dnp3_pending pending[DNP3_MAX_PENDING]; /* oldest first */
     struct dnp3_select selects[DNP3_MAX_SELECTS];
 };
 
@@ -62,6 +63,11 @@ int64_t dnp3_session_answer(struct dnp3_session *s, enum dnp3_pending_kind kind,
 /* Takes the oldest request still awaiting its response into *out and counts
  * it as unanswered; false when none is left (confirms are not requests). */
 bool dnp3_session_take_unanswered(struct dnp3_session *s, struct dnp3_pending *out);
+
+/* The same for a request unanswered longer than the response timeout at
+ * `now_us`; confirms awaited that long are dropped on the way. Costs a
+ * comparison when the oldest entry is still in time. */
+bool dnp3_session_take_expired(struct dnp3_session *s, uint64_t now_us, struct dnp3_pending *out);
 
 /* A select request's objects, identified by a hash of their bytes. */
 void dnp3_session_select(struct dnp3_session *s, uint16_t master, uint16_t outstation, uint8_t seq,

@@ -11,7 +11,6 @@
 #include "sensor/event_json.h"
 
 #define FEED_JSON_CAP (64 * 1024)
-#define FEED_TIMEOUT_US 5000000u
 
 static void feed_emit(struct mamori_sink *sink, struct mamori_event *ev)
 {
@@ -27,7 +26,7 @@ void dnp3_feed_init(struct dnp3_feed *f)
     f->sink.emit = feed_emit;
     f->sink.detail = &f->detail;
     json_writer_init(&f->writer, FEED_JSON_CAP);
-    struct mamori_decoder_options opts = { .state_budget = DNP3_FEED_BUDGET, .response_timeout_us = FEED_TIMEOUT_US };
+    struct mamori_decoder_options opts = { .state_budget = DNP3_FEED_BUDGET, .response_timeout_us = DNP3_FEED_TIMEOUT_US };
     f->state = dnp3_decoder.state_new(&opts);
 }
 

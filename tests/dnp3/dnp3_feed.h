@@ -18,6 +18,7 @@
 #define DNP3_FEED_MAX_EVENTS 512
 #define DNP3_FEED_HOLD 2048
 #define DNP3_FEED_BUDGET (64 * 1024)
+#define DNP3_FEED_TIMEOUT_US 5000000u /* the decoder's response timeout */
 #define DNP3_CTL_MASTER_UNCONFIRMED 0xC4 /* DIR, PRM, unconfirmed user data */
 #define DNP3_CTL_OUTSTATION_UNCONFIRMED 0x44
 

@@ -165,3 +165,25 @@ Test(dnp3_session, unanswered_requests_reported_when_the_flow_ends)
     cr_assert_eq(f.n_lines, before + 2);
     dnp3_feed_free(&f);
 }
+
+Test(dnp3_session, unanswered_request_reported_once_later_traffic_passes_the_timeout)
+{
+    struct dnp3_feed f;
+    dnp3_feed_init(&f);
+    SEND(&f, 1000, OUTSTATION, 0xC5, 0x01, 0x3c, 0x01, 0x06); /* read class 0, seq 5: never answered */
+    SEND(&f, 1000 + DNP3_FEED_TIMEOUT_US, OUTSTATION, 0xC6, 0x01, 0x3c, 0x02, 0x06); /* seq 6, exactly the timeout on */
+    cr_assert_eq(f.n_lines, 2);
+    cr_assert_eq(dnp3_feed_count(&f, "unanswered_request"), 0);
+    SEND(&f, 1001 + DNP3_FEED_TIMEOUT_US, MASTER, 0xC6, 0x81, 0x00, 0x00); /* answers seq 6, one µs past seq 5's time */
+    cr_assert_eq(f.n_lines, 4);
+    cr_assert(strstr(dnp3_feed_line(&f, 2),
+                     "\"kind\":\"anomaly\",\"anomaly\":\"unanswered_request\",\"role\":\"request\",\"op\":\"read\","
+                     "\"unit\":10,\"function_code\":1,\"function\":\"read\",\"dnp3\":{\"dst\":10,\"src\":1,"
+                     "\"al.seq\":5,\"al.func\":1,\"request_time_us\":1000,\"count\":1}"),
+              "%s", dnp3_feed_line(&f, 2));
+    cr_assert(strstr(dnp3_feed_line(&f, 3), "\"function\":\"response\",\"status\":0,\"latency_us\":1,"), "%s",
+              dnp3_feed_line(&f, 3));
+    dnp3_feed_finish(&f, 2 * DNP3_FEED_TIMEOUT_US); /* nothing left outstanding */
+    cr_assert_eq(f.n_lines, 4);
+    dnp3_feed_free(&f);
+}
