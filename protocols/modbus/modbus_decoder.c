@@ -138,7 +138,7 @@ static void report_problems(struct modbus_flow *flow, struct mamori_sink *sink, 
         modbus_report_anomaly(flow, sink, pairing_problem, adu, "response_function_differs_from_request");
 }
 
-/* One complete ADU of `len` bytes whose header passed modbus_check_header(). */
+/* One complete ADU of `len` bytes whose header modbus_read_header() accepted. */
 static void decode_adu(struct modbus_flow *flow, const struct mamori_parse_ctx *ctx, const struct mbap_header *h,
                        const uint8_t *data, size_t len)
 {
@@ -211,9 +211,9 @@ static size_t modbus_parse(void *state, const uint8_t *data, size_t len, const s
             stream->resyncing = false;
         }
         struct mbap_header h;
-        if (!modbus_read_header(data + off, len - off, &h))
+        enum modbus_header_check check = modbus_read_header(data + off, len - off, &h);
+        if (check == MBAP_HEADER_SHORT)
             return off;
-        enum modbus_header_check check = modbus_check_header(&h);
         if (check != MBAP_HEADER_OK) {
             report_bad_header(flow, ctx, &h, check);
             stream->resyncing = true;

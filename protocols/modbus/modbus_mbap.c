@@ -21,19 +21,33 @@
 
 static uint16_t be16_at(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
+static uint16_t length_limit(uint8_t func_code)
+{
+    return (func_code & MODBUS_FUNCTION_MASK) == MODBUS_FC_UMAS ? MBAP_LENGTH_MAX_UMAS : MBAP_LENGTH_MAX;
+}
+
+static enum modbus_header_check check_header(const struct mbap_header *h)
+{
+    if (h->prot_id != MBAP_PROTOCOL_MODBUS)
+        return MBAP_HEADER_BAD_PROTOCOL;
+    if (h->length < MBAP_LENGTH_MIN || h->length > length_limit(h->func_code))
+        return MBAP_HEADER_BAD_LENGTH;
+    return MBAP_HEADER_OK;
+}
+
 /* One bounds check for the whole header, then fixed offsets into it. */
-bool modbus_read_header(const uint8_t *data, size_t len, struct mbap_header *out)
+enum modbus_header_check modbus_read_header(const uint8_t *data, size_t len, struct mbap_header *out)
 {
     cursor c = cursor_make(data, len);
     const uint8_t *p = cursor_bytes(&c, MBAP_HEADER_LEN + 1);
     if (!p)
-        return false;
+        return MBAP_HEADER_SHORT;
     out->trans_id = be16_at(p);
     out->prot_id = be16_at(p + MBAP_PROTOCOL_OFFSET);
     out->length = be16_at(p + MBAP_LENGTH_OFFSET);
     out->unit_id = p[MBAP_UNIT_OFFSET];
     out->func_code = p[MBAP_FUNCTION_OFFSET];
-    return true;
+    return check_header(out);
 }
 
 /* Smallest MBAP length (unit id + PDU) of a request or a response of each
@@ -51,28 +65,15 @@ static const uint8_t min_length[128] = {
     [MODBUS_FC_ENCAPSULATED_INTERFACE] = 3, [MODBUS_FC_UMAS] = 3,
 };
 
-static uint16_t length_limit(uint8_t func_code)
-{
-    return (func_code & MODBUS_FUNCTION_MASK) == MODBUS_FC_UMAS ? MBAP_LENGTH_MAX_UMAS : MBAP_LENGTH_MAX;
-}
-
-enum modbus_header_check modbus_check_header(const struct mbap_header *h)
-{
-    if (h->prot_id != MBAP_PROTOCOL_MODBUS)
-        return MBAP_HEADER_BAD_PROTOCOL;
-    if (h->length < MBAP_LENGTH_MIN || h->length > length_limit(h->func_code))
-        return MBAP_HEADER_BAD_LENGTH;
-    return MBAP_HEADER_OK;
-}
-
 /* MAMORI_PROBE_YES when data starts with a plausible header, MORE when too
  * few bytes are there to tell. */
 enum mamori_probe modbus_header_plausible(const uint8_t *data, size_t len)
 {
     struct mbap_header h;
-    if (!modbus_read_header(data, len, &h))
+    enum modbus_header_check check = modbus_read_header(data, len, &h);
+    if (check == MBAP_HEADER_SHORT)
         return MAMORI_PROBE_MORE;
-    if (modbus_check_header(&h) != MBAP_HEADER_OK)
+    if (check != MBAP_HEADER_OK)
         return MAMORI_PROBE_NO;
     uint8_t function = h.func_code & MODBUS_FUNCTION_MASK;
     if (!modbus_function_is_public(function) && !modbus_function_is_user_defined(function))

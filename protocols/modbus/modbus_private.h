@@ -172,6 +172,7 @@ struct modbus_adu {
 
 /* modbus_mbap.c */
 enum modbus_header_check {
+    MBAP_HEADER_SHORT, /* fewer bytes than a header and function code */
     MBAP_HEADER_OK,
     MBAP_HEADER_BAD_PROTOCOL,
     MBAP_HEADER_BAD_LENGTH,
@@ -181,9 +182,9 @@ struct mbap_header {
     uint16_t trans_id, prot_id, length;
     uint8_t unit_id, func_code;
 };
-/* Needs MBAP_HEADER_LEN + 1 bytes (the header and the function code). */
-bool modbus_read_header(const uint8_t *data, size_t len, struct mbap_header *out);
-enum modbus_header_check modbus_check_header(const struct mbap_header *h);
+/* Reads the header and function code (MBAP_HEADER_LEN + 1 bytes) and checks
+ * the protocol id and length; *out is filled unless the result is SHORT. */
+enum modbus_header_check modbus_read_header(const uint8_t *data, size_t len, struct mbap_header *out);
 enum mamori_probe modbus_header_plausible(const uint8_t *data, size_t len);
 size_t modbus_find_header(const uint8_t *data, size_t len);
 

@@ -347,6 +347,27 @@ Test(modbus_stream, outstanding_flood_is_bounded_and_counted)
     cr_assert_eq(stream_feed_count(&g, "\"anomaly\":\"unanswered_request\""), 31);
 }
 
+/* Pending requests are a ring: answered in the middle, at the end and at the
+ * head, round after round until the ring has wrapped several times, each
+ * response still finds its own request (latency = its time minus the request's). */
+Test(modbus_stream, pairing_holds_as_the_pending_ring_wraps)
+{
+    static const uint64_t answer_order[3] = { 1, 2, 0 }; /* middle, then newest, then oldest */
+    for (uint16_t round = 0; round < 40; round++) {
+        uint64_t t0 = 1000u * round;
+        for (uint16_t k = 0; k < 3; k++)
+            send_at(MAMORI_DIR_TO_SERVER, t0 + 10u * k, ADU(3 * round + k, 1, 0x03, 0x00, 0x00, 0x00, 0x01));
+        for (uint16_t j = 0; j < 3; j++) {
+            uint16_t k = (uint16_t)answer_order[j];
+            send_at(MAMORI_DIR_TO_CLIENT, t0 + 100u + j, ADU(3 * round + k, 1, 0x03, 0x02, 0x00, 0x01));
+            char latency[32];
+            snprintf(latency, sizeof latency, "\"latency_us\":%u,", 100u + j - 10u * k);
+            expect(g.n_events - 1, latency);
+        }
+    }
+    expect_events(240);
+}
+
 Test(modbus_stream, request_rate_flood)
 {
     for (uint32_t i = 0; i < 2100; i++) {
