@@ -248,7 +248,7 @@ void enip_decode_cip(struct enip_message *msg, cursor *c)
     uint64_t key = pairing_key(msg);
     struct enip_pending taken;
     const struct enip_pending *req = NULL;
-    uint8_t code;
+    uint8_t code = 0;
     bool is_response = cursor_peek_u8(c, 0, &code) && (code & CIP_RESPONSE_FLAG);
     if (is_response)
         pair(msg, key, &taken, &req);
