@@ -1,201 +1,152 @@
-/* detail.c — writer and reader of the bounded detail token stream (detail.h).
+/* detail.c — out-of-line writers and the reader of the detail token stream (detail.h).
  *
  * Encoding, one token after another: a type byte; when the token sits in an
  * object, a key (length byte + bytes); then the payload: 8 bytes for numbers,
  * 1 for booleans, a 16-bit length + bytes for strings and octets, a 16-bit
- * element count for containers (patched when the container ends). The top level
- * is an implicit object. Room for every pending END is always kept back, so a
- * truncated stream is still balanced. The format is private to this file. */
+ * element count for containers (patched when the container ends). Packed
+ * arrays (types of their own, never shown to readers) hold a 16-bit element
+ * count and the wire bytes; the reader hands them out as an ARRAY, its numbers
+ * and an END. The top level is an implicit object. Room for every pending END
+ * is always held back, so a truncated stream is still balanced. The format is
+ * private to detail.h and this file. */
 #include "detail.h"
 
-#include <string.h>
-
-#define KEY_MAX 255u
-#define DATA_MAX 65535u
+enum packed_type {
+    PACKED_U16BE = 0x40, /* big-endian 16-bit words */
+    PACKED_BITS,         /* bits, least significant first in each byte */
+};
 
 void detail_reset(struct mamori_detail *d)
 {
     if (!d)
         return;
     d->len = 0;
+    d->held_back = 0;
+    d->count = 0;
+    d->in_array = false;
+    d->truncated = false;
     d->depth = 0;
     d->dropped_depth = 0;
-    d->truncated = false;
 }
 
-static bool in_object(const struct mamori_detail *d)
+void detail_truncate(struct mamori_detail *d)
 {
-    return d->depth == 0 || d->stack[d->depth - 1].is_object;
+    d->truncated = true;
+    d->held_back = MAMORI_DETAIL_MAX;
 }
 
-/* Room for n more bytes while keeping one END byte per open container, plus
- * `extra_closers` for a container this token opens. */
-static bool reserve(struct mamori_detail *d, size_t n, size_t extra_closers)
-{
-    if (d->truncated || d->dropped_depth)
-        return false;
-    if ((size_t)d->len + n + d->depth + extra_closers > MAMORI_DETAIL_MAX) {
-        d->truncated = true;
-        return false;
-    }
-    return true;
-}
-
-static void put(struct mamori_detail *d, const void *p, size_t n)
-{
-    if (n == 0)
-        return; /* detail_null() has no payload; memcpy from NULL is undefined */
-    memcpy(d->buf + d->len, p, n);
-    d->len += (uint32_t)n;
-}
-
-static size_t key_size(const struct mamori_detail *d, const char *key)
-{
-    if (!in_object(d))
-        return 0;
-    size_t n = key ? strlen(key) : 0;
-    return 1 + (n > KEY_MAX ? KEY_MAX : n);
-}
-
-/* Starts a token: type byte and key. Returns false (and writes nothing) when
- * the whole token of `payload` bytes does not fit. */
-static bool head(struct mamori_detail *d, enum detail_type type, const char *key, size_t payload,
-                 size_t extra_closers)
-{
-    size_t ks = key_size(d, key);
-    if (!reserve(d, 1 + ks + payload, extra_closers))
-        return false;
-    uint8_t t = (uint8_t)type;
-    put(d, &t, 1);
-    if (ks) {
-        uint8_t kl = (uint8_t)(ks - 1);
-        put(d, &kl, 1);
-        put(d, key, kl);
-    }
-    if (d->depth > 0)
-        d->stack[d->depth - 1].count++;
-    return true;
-}
-
-static void container_begin(struct mamori_detail *d, const char *key, bool is_object)
+void detail_container_begin_n(struct mamori_detail *d, const char *key, size_t key_len, bool is_object)
 {
     if (!d)
         return;
-    if (d->depth >= MAMORI_DETAIL_DEPTH) {
-        d->truncated = true;
-        d->dropped_depth++;
-        return;
-    }
-    if (!head(d, is_object ? DETAIL_OBJECT : DETAIL_ARRAY, key, 2, 1)) {
+    uint8_t *p = NULL;
+    if (d->depth >= MAMORI_DETAIL_DEPTH)
+        detail_truncate(d);
+    else
+        p = detail_token(d, is_object ? DETAIL_OBJECT : DETAIL_ARRAY, key, key_len, sizeof d->count, 1);
+    if (!p) {
         d->dropped_depth++;
         return;
     }
     struct detail_frame *f = &d->stack[d->depth++];
-    f->count_at = d->len;
-    f->count = 0;
-    f->is_object = is_object;
-    uint16_t zero = 0;
-    put(d, &zero, 2);
+    f->count_at = (uint32_t)(p - d->buf);
+    f->outer_count = d->count;
+    f->outer_in_array = d->in_array;
+    memset(p, 0, sizeof d->count);
+    d->count = 0;
+    d->in_array = !is_object;
+    d->held_back = d->depth;
 }
 
-void detail_object_begin(struct mamori_detail *d, const char *key) { container_begin(d, key, true); }
-void detail_array_begin(struct mamori_detail *d, const char *key) { container_begin(d, key, false); }
-
-void detail_end(struct mamori_detail *d)
+/* One token whose payload is a 16-bit `count` and `size` bytes from `src`. */
+static void counted(struct mamori_detail *d, int type, const char *key, size_t key_len, size_t count,
+                    const void *src, size_t size)
 {
     if (!d)
         return;
-    if (d->dropped_depth) {
-        d->dropped_depth--;
+    if (count > MAMORI_DETAIL_DATA_MAX) {
+        detail_truncate(d);
         return;
     }
-    if (d->depth == 0)
+    uint8_t *out = detail_token(d, (enum detail_type)type, key, key_len, sizeof(uint16_t) + size, 0);
+    if (!out)
         return;
-    struct detail_frame *f = &d->stack[--d->depth];
-    memcpy(d->buf + f->count_at, &f->count, 2);
-    uint8_t t = DETAIL_END;
-    put(d, &t, 1); /* always fits: reserved when the container opened */
+    uint16_t n = (uint16_t)count;
+    memcpy(out, &n, sizeof n);
+    if (size)
+        memcpy(out + sizeof n, src, size);
 }
 
-static void scalar(struct mamori_detail *d, enum detail_type type, const char *key, const void *v, size_t n)
+void detail_data_n(struct mamori_detail *d, enum detail_type type, const char *key, size_t key_len,
+                   const void *p, size_t len)
 {
-    if (d && head(d, type, key, n, 0))
-        put(d, v, n);
+    counted(d, type, key, key_len, len, p, len);
 }
 
-void detail_uint(struct mamori_detail *d, const char *key, uint64_t v) { scalar(d, DETAIL_UINT, key, &v, 8); }
-void detail_int(struct mamori_detail *d, const char *key, int64_t v) { scalar(d, DETAIL_INT, key, &v, 8); }
-void detail_float(struct mamori_detail *d, const char *key, double v) { scalar(d, DETAIL_FLOAT, key, &v, 8); }
-void detail_null(struct mamori_detail *d, const char *key) { scalar(d, DETAIL_NULL, key, NULL, 0); }
-
-void detail_bool(struct mamori_detail *d, const char *key, bool v)
+/* A packed array of `n` elements stored as `size` wire bytes: an array of its own. */
+static void packed_array(struct mamori_detail *d, enum packed_type type, const char *key, size_t key_len,
+                         size_t n, const void *src, size_t size)
 {
-    uint8_t b = v;
-    scalar(d, DETAIL_BOOL, key, &b, 1);
-}
-
-static void data(struct mamori_detail *d, enum detail_type type, const char *key, const void *p, size_t len)
-{
-    if (!d)
-        return;
-    if (len > DATA_MAX) {
-        d->truncated = true;
+    if (d && d->depth >= MAMORI_DETAIL_DEPTH) {
+        detail_truncate(d);
         return;
     }
-    uint16_t n = (uint16_t)len;
-    if (head(d, type, key, 2 + len, 0)) {
-        put(d, &n, 2);
-        if (len)
-            put(d, p, len);
-    }
+    counted(d, type, key, key_len, n, src, size);
 }
 
-void detail_string(struct mamori_detail *d, const char *key, const void *s, size_t len)
+void detail_u16be_array_n(struct mamori_detail *d, const char *key, size_t key_len, const void *be, size_t n)
 {
-    data(d, DETAIL_STRING, key, s, len);
+    packed_array(d, PACKED_U16BE, key, key_len, n, be, 2 * n);
 }
 
-void detail_cstring(struct mamori_detail *d, const char *key, const char *s)
+void detail_bits_n(struct mamori_detail *d, const char *key, size_t key_len, const void *packed, size_t nbits)
 {
-    data(d, DETAIL_STRING, key, s, s ? strlen(s) : 0);
+    packed_array(d, PACKED_BITS, key, key_len, nbits, packed, (nbits + 7) / 8);
 }
 
-void detail_bytes(struct mamori_detail *d, const char *key, const void *b, size_t len)
+/* The plain-named writers, for callers that do not see the macros. */
+void (detail_object_begin)(struct mamori_detail *d, const char *key) { detail_object_begin(d, key); }
+void (detail_array_begin)(struct mamori_detail *d, const char *key) { detail_array_begin(d, key); }
+void (detail_end)(struct mamori_detail *d) { detail_end(d); }
+void (detail_uint)(struct mamori_detail *d, const char *key, uint64_t v) { detail_uint(d, key, v); }
+void (detail_int)(struct mamori_detail *d, const char *key, int64_t v) { detail_int(d, key, v); }
+void (detail_float)(struct mamori_detail *d, const char *key, double v) { detail_float(d, key, v); }
+void (detail_bool)(struct mamori_detail *d, const char *key, bool v) { detail_bool(d, key, v); }
+void (detail_null)(struct mamori_detail *d, const char *key) { detail_null(d, key); }
+void (detail_string)(struct mamori_detail *d, const char *key, const void *s, size_t len)
 {
-    data(d, DETAIL_BYTES, key, b, len);
+    detail_string(d, key, s, len);
 }
-
-/* Counts the top-level members of a finished detail. */
-static uint16_t top_level_count(const struct mamori_detail *src)
+void (detail_cstring)(struct mamori_detail *d, const char *key, const char *s) { detail_cstring(d, key, s); }
+void (detail_bytes)(struct mamori_detail *d, const char *key, const void *b, size_t len)
 {
-    struct detail_reader r;
-    struct detail_token t;
-    uint16_t n = 0;
-    detail_reader_init(&r, src);
-    while (detail_next(&r, &t)) {
-        if (r.depth == 0 && t.type != DETAIL_END)
-            n++;
-        else if (r.depth == 1 && (t.type == DETAIL_OBJECT || t.type == DETAIL_ARRAY))
-            n++;
-    }
-    return n;
+    detail_bytes(d, key, b, len);
+}
+void (detail_u16be_array)(struct mamori_detail *d, const char *key, const void *be, size_t n)
+{
+    detail_u16be_array(d, key, be, n);
+}
+void (detail_bits)(struct mamori_detail *d, const char *key, const void *packed, size_t nbits)
+{
+    detail_bits(d, key, packed, nbits);
 }
 
 void detail_append(struct mamori_detail *d, const char *key, const struct mamori_detail *src)
 {
     if (!d || !src)
         return;
-    if (d->depth >= MAMORI_DETAIL_DEPTH || !head(d, DETAIL_OBJECT, key, 2 + src->len + 1, 0)) {
-        d->truncated = true;
+    uint8_t *out = NULL;
+    if (d->depth >= MAMORI_DETAIL_DEPTH)
+        detail_truncate(d);
+    else
+        out = detail_token(d, DETAIL_OBJECT, key, detail_key_len(key), sizeof src->count + src->len + 1, 0);
+    if (!out)
         return;
-    }
-    uint16_t count = top_level_count(src);
-    put(d, &count, 2);
-    put(d, src->buf, src->len);
-    uint8_t t = DETAIL_END;
-    put(d, &t, 1);
+    memcpy(out, &src->count, sizeof src->count); /* src is balanced: its top-level member count */
+    memcpy(out + sizeof src->count, src->buf, src->len);
+    out[sizeof src->count + src->len] = DETAIL_END;
     if (src->truncated)
-        d->truncated = true;
+        detail_truncate(d);
 }
 
 void detail_reader_init(struct detail_reader *r, const struct mamori_detail *d)
@@ -204,33 +155,75 @@ void detail_reader_init(struct detail_reader *r, const struct mamori_detail *d)
     r->pos = 0;
     r->depth = 0;
     r->in_object[0] = true;
+    r->packed_kind = 0;
+}
+
+static void open_container(struct detail_reader *r, bool is_object)
+{
+    if (r->depth < MAMORI_DETAIL_DEPTH)
+        r->in_object[++r->depth] = is_object;
+}
+
+static bool close_container(struct detail_reader *r, struct detail_token *t)
+{
+    t->type = DETAIL_END;
+    if (r->depth > 0)
+        r->depth--;
+    return true;
+}
+
+/* The next element of the packed array being read, or its END. */
+static bool packed_element(struct detail_reader *r, struct detail_token *t)
+{
+    if (r->packed_next == r->packed_count) {
+        r->packed_kind = 0;
+        return close_container(r, t);
+    }
+    uint16_t i = r->packed_next++;
+    t->type = DETAIL_UINT;
+    if (r->packed_kind == PACKED_U16BE)
+        t->v.u = (uint16_t)(r->packed[2 * i] << 8 | r->packed[2 * i + 1]);
+    else
+        t->v.u = (r->packed[i / 8] >> (i % 8)) & 1u;
+    return true;
 }
 
 bool detail_next(struct detail_reader *r, struct detail_token *t)
 {
     const struct mamori_detail *d = r->d;
+    memset(t, 0, sizeof *t);
+    if (r->packed_kind)
+        return packed_element(r, t);
     if (!d || r->pos >= d->len)
         return false;
     const uint8_t *b = d->buf;
-    memset(t, 0, sizeof *t);
-    t->type = (enum detail_type)b[r->pos++];
-    if (t->type == DETAIL_END) {
-        if (r->depth > 0)
-            r->depth--;
-        return true;
-    }
+    uint8_t type = b[r->pos++];
+    t->type = (enum detail_type)type;
+    if (type == DETAIL_END)
+        return close_container(r, t);
     if (r->in_object[r->depth]) {
         t->key_len = b[r->pos++];
         t->key = (const char *)b + r->pos;
         r->pos += (uint32_t)t->key_len;
     }
-    switch (t->type) {
+    switch (type) {
     case DETAIL_OBJECT:
     case DETAIL_ARRAY:
         memcpy(&t->v.count, b + r->pos, 2);
         r->pos += 2;
-        if (r->depth < MAMORI_DETAIL_DEPTH)
-            r->in_object[++r->depth] = t->type == DETAIL_OBJECT;
+        open_container(r, type == DETAIL_OBJECT);
+        break;
+    case PACKED_U16BE:
+    case PACKED_BITS:
+        t->type = DETAIL_ARRAY;
+        memcpy(&t->v.count, b + r->pos, 2);
+        r->pos += 2;
+        r->packed_kind = type;
+        r->packed = b + r->pos;
+        r->packed_next = 0;
+        r->packed_count = t->v.count;
+        r->pos += type == PACKED_U16BE ? 2u * t->v.count : (t->v.count + 7u) / 8u;
+        open_container(r, false);
         break;
     case DETAIL_UINT:
     case DETAIL_INT:

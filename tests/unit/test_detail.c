@@ -132,6 +132,159 @@ Test(detail, null_detail_is_a_no_op)
     detail_reset(NULL);
 }
 
+/* Reads both details token by token and asserts the streams are the same. */
+static void assert_same_tokens(const struct mamori_detail *a, const struct mamori_detail *b)
+{
+    struct detail_reader ra, rb;
+    struct detail_token ta, tb;
+    detail_reader_init(&ra, a);
+    detail_reader_init(&rb, b);
+    int n = 0;
+    for (bool more; (more = detail_next(&ra, &ta)); n++) {
+        cr_assert(detail_next(&rb, &tb), "token %d missing", n);
+        cr_assert_eq(ta.type, tb.type, "token %d", n);
+        cr_assert_eq(ra.depth, rb.depth, "token %d", n);
+        cr_assert_eq(ta.key_len, tb.key_len, "token %d", n);
+        cr_assert_eq(ta.key_len ? memcmp(ta.key, tb.key, ta.key_len) : 0, 0, "token %d", n);
+        if (ta.type == DETAIL_STRING || ta.type == DETAIL_BYTES) {
+            cr_assert_eq(ta.v.data.len, tb.v.data.len, "token %d", n);
+            cr_assert_eq(ta.v.data.len ? memcmp(ta.v.data.ptr, tb.v.data.ptr, ta.v.data.len) : 0, 0, "token %d", n);
+        } else
+            cr_assert_eq(ta.v.u, tb.v.u, "token %d", n); /* also the count of containers */
+    }
+    cr_assert_not(detail_next(&rb, &tb), "extra token after %d", n);
+}
+
+static const uint8_t registers_be[] = { 0x00, 0x01, 0xff, 0xff, 0x12, 0x34 };
+static const uint8_t coils[] = { 0x0d, 0x01 }; /* 1,0,1,1,0,0,0,0 then 1,0 */
+
+/* The packed arrays, written element by element. */
+static void write_unpacked(struct mamori_detail *out)
+{
+    detail_array_begin(out, "regval_uint16");
+    detail_uint(out, NULL, 1);
+    detail_uint(out, NULL, 65535);
+    detail_uint(out, NULL, 0x1234);
+    detail_end(out);
+    detail_array_begin(out, "bitval");
+    for (int i = 0; i < 10; i++)
+        detail_uint(out, NULL, (uint64_t)((coils[i / 8] >> (i % 8)) & 1));
+    detail_end(out);
+}
+
+Test(detail, packed_arrays_read_as_their_elements)
+{
+    static struct mamori_detail unpacked;
+    detail_reset(&unpacked);
+    write_unpacked(&unpacked);
+    detail_u16be_array(&d, "regval_uint16", registers_be, 3);
+    detail_bits(&d, "bitval", coils, 10);
+    assert_same_tokens(&d, &unpacked);
+    cr_assert_str_eq(render(), "{\"regval_uint16\":[1,65535,4660],\"bitval\":[1,0,1,1,0,0,0,0,1,0]}");
+}
+
+Test(detail, packed_arrays_nest_and_append)
+{
+    static struct mamori_detail packed, unpacked, outer;
+    detail_reset(&packed);
+    detail_reset(&unpacked);
+    detail_array_begin(&unpacked, "lists");
+    write_unpacked(&unpacked); /* keys are ignored inside an array */
+    detail_end(&unpacked);
+    detail_uint(&unpacked, "after", 7);
+    detail_array_begin(&packed, "lists");
+    detail_u16be_array(&packed, "ignored", registers_be, 3);
+    detail_bits(&packed, NULL, coils, 10);
+    detail_end(&packed);
+    detail_uint(&packed, "after", 7);
+    assert_same_tokens(&packed, &unpacked);
+    detail_reset(&outer);
+    detail_append(&outer, "inner", &packed);
+    detail_append(&d, "inner", &unpacked);
+    assert_same_tokens(&outer, &d);
+    cr_assert_str_eq(render(), "{\"inner\":{\"lists\":[[1,65535,4660],[1,0,1,1,0,0,0,0,1,0]],\"after\":7}}");
+}
+
+Test(detail, empty_packed_arrays)
+{
+    detail_u16be_array(&d, "r", NULL, 0);
+    detail_bits(&d, "b", NULL, 0);
+    cr_assert_str_eq(render(), "{\"r\":[],\"b\":[]}");
+}
+
+Test(detail, packed_array_that_does_not_fit_truncates)
+{
+    static uint8_t words[2 * 4090];
+    detail_uint(&d, "first", 1); /* 15 bytes */
+    detail_u16be_array(&d, "too_big", words, 4090); /* 11 + 8180 bytes: 8206 > 8192 */
+    detail_uint(&d, "refused", 2);
+    cr_assert(d.truncated);
+    cr_assert_str_eq(render(), "{\"first\":1,\"truncated\":true}");
+}
+
+Test(detail, zeroed_detail_is_empty_and_writable)
+{
+    static struct mamori_detail zeroed; /* never reset */
+    detail_uint(&zeroed, "x", 1);
+    detail_array_begin(&zeroed, "a");
+    detail_uint(&zeroed, "ignored", 2);
+    detail_end(&zeroed);
+    detail_uint(&d, "x", 1);
+    detail_array_begin(&d, "a");
+    detail_uint(&d, NULL, 2);
+    detail_end(&d);
+    assert_same_tokens(&zeroed, &d);
+}
+
+Test(detail, functions_write_what_the_macros_write)
+{
+    static struct mamori_detail by_function;
+    const char *key = "runtime_key"; /* not a literal: its length is taken at run time */
+    detail_reset(&by_function);
+    (detail_object_begin)(&by_function, key);
+    (detail_uint)(&by_function, key, 1);
+    (detail_int)(&by_function, "i", -2);
+    (detail_float)(&by_function, "f", 0.5);
+    (detail_bool)(&by_function, "b", true);
+    (detail_null)(&by_function, "n");
+    (detail_string)(&by_function, "s", "ab", 2);
+    (detail_cstring)(&by_function, "c", "cd");
+    (detail_bytes)(&by_function, "o", "\x01", 1);
+    (detail_u16be_array)(&by_function, "r", registers_be, 3);
+    (detail_bits)(&by_function, "bits", coils, 10);
+    (detail_end)(&by_function);
+    detail_object_begin(&d, key);
+    detail_uint(&d, key, 1);
+    detail_int(&d, "i", -2);
+    detail_float(&d, "f", 0.5);
+    detail_bool(&d, "b", true);
+    detail_null(&d, "n");
+    detail_string(&d, "s", "ab", 2);
+    detail_cstring(&d, "c", "cd");
+    detail_bytes(&d, "o", "\x01", 1);
+    detail_u16be_array(&d, "r", registers_be, 3);
+    detail_bits(&d, "bits", coils, 10);
+    detail_end(&d);
+    assert_same_tokens(&by_function, &d);
+    cr_assert_str_eq(render(), "{\"runtime_key\":{\"runtime_key\":1,\"i\":-2,\"f\":0.5,\"b\":true,\"n\":null,"
+                               "\"s\":\"ab\",\"c\":\"cd\",\"o\":\"01\",\"r\":[1,65535,4660],"
+                               "\"bits\":[1,0,1,1,0,0,0,0,1,0]}}");
+}
+
+Test(detail, long_keys_are_cut_to_255_bytes)
+{
+    char key[300];
+    memset(key, 'k', sizeof key - 1);
+    key[sizeof key - 1] = '\0';
+    detail_uint(&d, key, 1);
+    struct detail_reader r;
+    struct detail_token t;
+    detail_reader_init(&r, &d);
+    cr_assert(detail_next(&r, &t));
+    cr_assert_eq(t.key_len, 255);
+    cr_assert_eq(t.v.u, 1);
+}
+
 static void capture_emit(struct mamori_sink *sink, struct mamori_event *ev)
 {
     (void)sink;
