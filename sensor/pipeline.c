@@ -492,14 +492,15 @@ static void handle_ip(struct pipeline *pl, const struct packet *p, uint32_t wire
 static void handle_l2(struct pipeline *pl, const struct packet *p, uint32_t wirelen)
 {
     pl->stats.l2_frames++;
-    if (!dispatch_port_owner(&pl->dispatch, MAMORI_TRANSPORT_ETHER, p->ethertype) &&
-        p->ethertype != ETHERTYPE_GOOSE && p->ethertype != ETHERTYPE_SV)
-        return; /* ARP, LLDP, ...: no flow */
     struct flow_key key;
     l2_flow_key(p, true, key_vlan(pl, p), &key);
     uint32_t hash = flow_key_hash(&key);
     struct flow *f = flow_table_find(pl->flows, &key, hash);
     if (!f) {
+        /* only a new publisher asks whether anyone decodes its ethertype */
+        if (!dispatch_port_owner(&pl->dispatch, MAMORI_TRANSPORT_ETHER, p->ethertype) &&
+            p->ethertype != ETHERTYPE_GOOSE && p->ethertype != ETHERTYPE_SV)
+            return; /* ARP, LLDP, ...: no flow */
         f = create_flow(pl, &key, hash);
         if (!f)
             return;
