@@ -14,11 +14,14 @@ static void add_protocol(struct pipeline_stats *st, const char *protocol, uint64
     for (size_t i = 0; i < st->n_protocols; i++) {
         if (same_name(st->protocols[i].protocol, protocol)) {
             st->protocols[i].events += n;
+            st->last_protocol = i;
             return;
         }
     }
-    if (st->n_protocols < PIPELINE_STATS_MAX_PROTOCOLS)
+    if (st->n_protocols < PIPELINE_STATS_MAX_PROTOCOLS) {
+        st->last_protocol = st->n_protocols;
         st->protocols[st->n_protocols++] = (struct pipeline_protocol_count){ protocol, n };
+    }
 }
 
 static void add_anomaly(struct pipeline_stats *st, const char *protocol, const char *anomaly, uint64_t n)
@@ -36,9 +39,8 @@ static void add_anomaly(struct pipeline_stats *st, const char *protocol, const c
         st->anomaly_kinds_dropped += n;
 }
 
-void pipeline_stats_count_event(struct pipeline_stats *st, const char *protocol)
+void pipeline_stats_count_protocol(struct pipeline_stats *st, const char *protocol)
 {
-    st->events++;
     add_protocol(st, protocol ? protocol : "unknown", 1);
 }
 

@@ -62,13 +62,25 @@ struct pipeline_stats {
 
     size_t n_protocols;
     struct pipeline_protocol_count protocols[PIPELINE_STATS_MAX_PROTOCOLS];
+    size_t last_protocol; /* the slot the latest event was counted in */
     size_t n_anomalies;
     struct pipeline_anomaly_count anomalies[PIPELINE_STATS_MAX_ANOMALIES];
     uint64_t anomaly_kinds_dropped; /* (protocol, name) pairs beyond the table */
 };
 
-/* Adds one to the events of `protocol`. */
-void pipeline_stats_count_event(struct pipeline_stats *st, const char *protocol);
+/* Finds (or makes) the slot of `protocol` and counts an event there. */
+void pipeline_stats_count_protocol(struct pipeline_stats *st, const char *protocol);
+
+/* Adds one to the events of `protocol`. A decoder names its events with one
+ * pointer, so the slot of the previous event is tried first. */
+static inline void pipeline_stats_count_event(struct pipeline_stats *st, const char *protocol)
+{
+    st->events++;
+    if (protocol && st->last_protocol < st->n_protocols && st->protocols[st->last_protocol].protocol == protocol)
+        st->protocols[st->last_protocol].events++;
+    else
+        pipeline_stats_count_protocol(st, protocol);
+}
 
 /* Adds one to the anomaly (protocol, name). */
 void pipeline_stats_count_anomaly(struct pipeline_stats *st, const char *protocol, const char *anomaly);

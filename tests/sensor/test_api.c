@@ -94,6 +94,22 @@ Test(api, stats_add_merges_workers)
     cr_assert_str_eq(a.anomalies[1].protocol, "tcp");
 }
 
+Test(api, events_of_interleaved_protocols_are_counted_apart)
+{
+    static struct pipeline_stats st;
+    memset(&st, 0, sizeof st);
+    static const char modbus[] = "modbus", dnp3[] = "dnp3";
+    const char *order[] = { modbus, dnp3, dnp3, modbus, modbus, NULL, dnp3, modbus };
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        pipeline_stats_count_event(&st, order[i]);
+    cr_assert_eq(st.events, 8);
+    cr_assert_eq(st.n_protocols, 3);
+    cr_assert_eq(st.protocols[0].events, 4, "modbus");
+    cr_assert_eq(st.protocols[1].events, 3, "dnp3");
+    cr_assert_str_eq(st.protocols[2].protocol, "unknown");
+    cr_assert_eq(st.protocols[2].events, 1);
+}
+
 Test(api, stats_json_renders_every_counter)
 {
     static struct pipeline_stats st;
