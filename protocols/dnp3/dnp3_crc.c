@@ -12,8 +12,8 @@
  * 8-byte step, and every byte of the step goes through the table that shifts it
  * past the bytes after it. A link header is one step, a data block two. When
  * `copy_to` is not NULL each step's bytes are also stored there, so a data
- * block is read once for both its check and its copy. Inlined into both
- * callers, so the test for the copy is resolved at compile time. */
+ * block is read once for both its check and its copy. Always inlined, so the
+ * copy test and (for full blocks) the length are resolved at compile time. */
 static inline __attribute__((always_inline)) uint16_t crc_slices(const uint8_t *data, size_t len, uint8_t *copy_to)
 {
     const uint16_t(*t)[256] = dnp3_crc_tables;
@@ -39,7 +39,21 @@ uint16_t dnp3_crc(const uint8_t *data, size_t len)
     return crc_slices(data, len, NULL);
 }
 
-uint16_t dnp3_crc_copy(uint8_t *dst, const uint8_t *src, size_t len)
+int dnp3_crc_copy_blocks(cursor *c, size_t user_len, uint8_t *dst)
 {
-    return crc_slices(src, len, dst);
+    int bad_block = -1;
+    for (int block = 0; user_len > 0; block++) {
+        size_t n = user_len < DNP3_CRC_BLOCK_LEN ? user_len : DNP3_CRC_BLOCK_LEN;
+        const uint8_t *chunk = cursor_bytes(c, n);
+        uint16_t wire = cursor_le16(c);
+        if (!chunk)
+            break;
+        /* Full blocks take the constant-length path, which the compiler unrolls. */
+        uint16_t crc = n == DNP3_CRC_BLOCK_LEN ? crc_slices(chunk, DNP3_CRC_BLOCK_LEN, dst) : crc_slices(chunk, n, dst);
+        if (crc != wire && bad_block < 0)
+            bad_block = block;
+        dst += n;
+        user_len -= n;
+    }
+    return bad_block;
 }

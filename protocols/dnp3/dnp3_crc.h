@@ -8,10 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../cursor.h"
+
+#define DNP3_CRC_BLOCK_LEN 16 /* user data bytes between two CRCs of a link frame */
+
 uint16_t dnp3_crc(const uint8_t *data, size_t len);
 
-/* Copies `len` bytes from `src` to `dst` (which must not overlap) and returns
- * their CRC, reading each byte once. */
-uint16_t dnp3_crc_copy(uint8_t *dst, const uint8_t *src, size_t len);
+/* Reads `user_len` bytes of link user data from `c`, laid out in blocks of
+ * DNP3_CRC_BLOCK_LEN bytes each followed by its CRC, and copies the data to
+ * `dst`, reading each byte once. Returns the index of the first block whose
+ * CRC is wrong, or -1; the cursor is failed when the blocks are cut short. */
+int dnp3_crc_copy_blocks(cursor *c, size_t user_len, uint8_t *dst);
 
 #endif

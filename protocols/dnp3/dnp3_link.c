@@ -2,7 +2,6 @@
 #include "dnp3_link.h"
 
 #include "../cursor.h"
-#include "dnp3_crc.h"
 
 size_t dnp3_link_skip_to_start(const uint8_t *data, size_t len)
 {
@@ -56,18 +55,8 @@ enum dnp3_link_status dnp3_link_read(const uint8_t *data, size_t len, struct dnp
         return DNP3_LINK_NEED_MORE;
 
     /* The whole frame is present, so every block and its CRC are. */
-    size_t user_left = (size_t)f->len - DNP3_LINK_LEN_HEADER_PART;
-    for (int block = 0; user_left > 0; block++) {
-        size_t n = user_left < DNP3_LINK_BLOCK_LEN ? user_left : DNP3_LINK_BLOCK_LEN;
-        const uint8_t *chunk = cursor_bytes(&c, n);
-        uint16_t wire = cursor_le16(&c);
-        if (!chunk)
-            break;
-        if (dnp3_crc_copy(f->user + f->user_len, chunk, n) != wire && f->bad_block < 0)
-            f->bad_block = block;
-        f->user_len += n;
-        user_left -= n;
-    }
+    f->user_len = (size_t)f->len - DNP3_LINK_LEN_HEADER_PART;
+    f->bad_block = dnp3_crc_copy_blocks(&c, f->user_len, f->user);
     return f->bad_block >= 0 ? DNP3_LINK_BAD_BLOCK_CRC : DNP3_LINK_OK;
 }
 

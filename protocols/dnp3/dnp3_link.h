@@ -12,12 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dnp3_crc.h"
+
 #define DNP3_START_FIRST 0x05
 #define DNP3_START_SECOND 0x64
 #define DNP3_LINK_HEADER_LEN 10   /* start, LEN, CTL, DST, SRC, CRC */
 #define DNP3_LINK_LEN_MIN 5       /* LEN counts CTL, DST and SRC ... */
 #define DNP3_LINK_LEN_HEADER_PART 5 /* ... plus the user data */
-#define DNP3_LINK_BLOCK_LEN 16
+#define DNP3_LINK_BLOCK_LEN DNP3_CRC_BLOCK_LEN
 #define DNP3_LINK_CRC_LEN 2
 #define DNP3_LINK_USER_MAX 250    /* LEN is one byte: 255 - 5 */
 #define DNP3_LINK_FRAME_MAX 292   /* 10 + 250 + 16 block CRCs */
