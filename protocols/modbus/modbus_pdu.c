@@ -45,12 +45,8 @@ void modbus_pdu_registers(struct modbus_adu *adu, cursor *c, uint32_t count, con
     double *slots = value_slots(adu->ev, n, &room);
     for (uint32_t i = 0; i < room; i++)
         slots[i] = be16_at(words, i);
-    if (!d)
-        return;
-    detail_array_begin(d, key);
-    for (uint32_t i = 0; i < n; i++)
-        detail_uint(d, NULL, be16_at(words, i));
-    detail_end(d);
+    if (d)
+        detail_u16be_array(d, key, words, n); /* the wire words, expanded when rendered */
 }
 
 static unsigned bit_at(const uint8_t *packed, uint32_t i) { return (packed[i / 8] >> (i % 8)) & 1u; }
@@ -67,12 +63,8 @@ void modbus_pdu_bits(struct modbus_adu *adu, cursor *c, uint32_t byte_cnt, uint3
     double *slots = value_slots(adu->ev, bits, &room);
     for (uint32_t i = 0; i < room; i++)
         slots[i] = bit_at(packed, i);
-    if (!d)
-        return;
-    detail_array_begin(d, "bitval");
-    for (uint32_t i = 0; i < bits; i++)
-        detail_uint(d, NULL, bit_at(packed, i));
-    detail_end(d);
+    if (d)
+        detail_bits(d, "bitval", packed, bits); /* stored packed, expanded when rendered */
 }
 
 static void decode_exception(struct modbus_adu *adu)
