@@ -56,7 +56,9 @@ bool mms_pairing_request(struct mms_flow *flow, const struct mamori_parse_ctx *c
     slot->service = request->service;
     slot->operate = request->operate;
     slot->time_us = ctx->time_us;
-    slot->nameplate = request->nameplate;
+    slot->nameplate.n = 0;
+    if (request->nameplate.n) /* most requests name none: copy the table only when used */
+        slot->nameplate = request->nameplate;
     return did_evict;
 }
 

@@ -4,6 +4,7 @@
  * mms_response.c. */
 #include "mms_pdu.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "mms_private.h"
@@ -254,7 +255,8 @@ static enum mamori_role role_of(enum mms_pdu_type type)
 void mms_pdu_decode(cursor pdu, struct mamori_event *ev, char *object_buf, size_t object_cap,
                     struct mms_pdu_info *info)
 {
-    memset(info, 0, sizeof *info);
+    /* The names a read request notes are written before they are read. */
+    memset(info, 0, offsetof(struct mms_pdu_info, nameplate.ld_text));
     struct mms_pdu_ctx p = {.ev = ev, .d = ev->detail, .object_buf = object_buf, .object_cap = object_cap,
                             .info = info};
     struct ber_tlv top;

@@ -40,7 +40,7 @@ struct mms_nameplate {
     uint8_t ld_at[MMS_NAMEPLATE_MAX];     /* the entry's logical device in ld_text ... */
     uint8_t ld_len[MMS_NAMEPLATE_MAX];    /* ... and its length; 0 for a PhyNam (DPL) */
     uint16_t position[MMS_NAMEPLATE_MAX];
-    char ld_text[MMS_NAMEPLATE_LD_TEXT];
+    char ld_text[MMS_NAMEPLATE_LD_TEXT]; /* last: not cleared per PDU, written before it is read */
 };
 
 /* The qualified fact names ("vendor:<LD>") of one event's identity, by fact
@@ -56,10 +56,10 @@ struct mms_pdu_info {
     bool has_service;
     uint32_t service;   /* confirmed service tag (requests, responses) */
     bool operate;       /* a write to an IEC 61850 control object */
-    struct mms_nameplate nameplate; /* read requests: variables naming a nameplate */
     bool has_results;
     cursor results;     /* read responses: listOfAccessResult */
     const char *error;  /* first malformation, snake_case; NULL when well-formed */
+    struct mms_nameplate nameplate; /* read requests: variables naming a nameplate (last, see ld_text) */
 };
 
 /* True when `first` is the identifier octet of an MMSpdu alternative. */

@@ -163,7 +163,8 @@ static void emit_mms(struct mms_flow *flow, const struct mamori_parse_ctx *ctx, 
 {
     struct mamori_event ev;
     struct mms_pdu_info info;
-    struct pairing_outcome paired = {0};
+    struct pairing_outcome paired; /* evicted_request is only read when evicted */
+    paired.evicted = paired.unmatched = false;
     struct mms_fact_names fact_names; /* the event's qualified identity names, until it is emitted */
     note_user(flow, ctx, MMS_USER_MMS);
     mamori_event_init(&ev, ctx->sink, MMS_PROTOCOL);
